@@ -1,0 +1,40 @@
+# The README's two commands: `make serve` and `make test`.
+# Only Python 3.11+ and make are needed; everything else goes into .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help setup serve build test lint clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+setup: $(STAMP) ## Create .venv and install the pinned dependencies (idempotent)
+
+serve: $(STAMP) ## Build and serve on http://127.0.0.1:8000 with live reload
+	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT) --livereload
+
+build: $(STAMP) ## Validate every manifest, then build the site strictly into site/
+	$(BIN)/mkdocs build --strict --site-dir site
+
+test: $(STAMP) ## Run every test (what CI runs)
+	$(BIN)/ruff check scripts tests
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## ruff only
+	$(BIN)/ruff check scripts tests
+
+clean: ## Remove the build output and the virtual environment
+	rm -rf site $(VENV)

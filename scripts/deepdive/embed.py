@@ -1,0 +1,78 @@
+"""A manifest file made ready for a page: its text, its facts, its Markdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from deepdive.facts.document import DocumentFacts, document_facts
+from deepdive.facts.markdown import facts_markdown
+from deepdive.manifests import ManifestError, ManifestFile, load_file
+
+REQUIRED = ("apiVersion", "kind")
+
+
+class EmbedError(Exception):
+    """A page asks for a manifest that cannot be shown; the build must fail."""
+
+
+@dataclass(frozen=True)
+class ManifestEmbed:
+    relative: str  # under manifests/, with forward slashes
+    loaded: ManifestFile
+
+    @property
+    def repo_path(self) -> str:
+        return f"manifests/{self.relative}"
+
+    def facts(self, name: str | None = None) -> DocumentFacts:
+        for document in self.loaded.documents:
+            if name is None or document.name == name:
+                return document_facts(document)
+        raise EmbedError(f"{self.repo_path}: no resource named {name!r}")
+
+    def markdown(self, prefix: str, with_facts: bool = True, with_apply: bool = True) -> str:
+        text = self.loaded.text if self.loaded.text.endswith("\n") else self.loaded.text + "\n"
+        parts = [
+            f'````yaml title="{self.repo_path}"\n{text}````',
+            f'<p class="manifest-links"><a href="{prefix}{self.repo_path}" '
+            f'class="manifest-raw">Raw file</a></p>',
+        ]
+        if with_apply:
+            parts.append(f"```bash\nkubectl apply -f {self.repo_path}\n```")
+        if with_facts:
+            parts += [facts_markdown(document_facts(d)) for d in self.loaded.documents]
+        return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def page_prefix(page_url: str) -> str:
+    """The relative path from a page (directory URLs) back to the site root."""
+    depth = len([segment for segment in page_url.strip("/").split("/") if segment])
+    return "../" * depth
+
+
+def load_embed(manifests_root: Path, relative: str) -> ManifestEmbed:
+    """Load and check a manifest for embedding; EmbedError says what is wrong."""
+    clean = PurePosixPath(relative)
+    if clean.is_absolute() or ".." in clean.parts or clean.suffix not in (".yaml", ".yml"):
+        raise EmbedError(f"manifest({relative!r}): give a .yaml path under manifests/")
+    path = manifests_root / clean
+    if not path.is_file():
+        raise EmbedError(f"manifest({relative!r}): manifests/{relative} does not exist")
+    try:
+        loaded = load_file(path)
+    except ManifestError as error:
+        raise EmbedError(str(error)) from None
+    if not loaded.documents:
+        raise EmbedError(f"manifests/{relative}: holds no YAML document")
+    for document in loaded.documents:
+        missing = [k for k in REQUIRED if not isinstance(document.data, dict) or k not in document.data]
+        if not document.name:
+            missing.append("metadata.name")
+        if missing:
+            position = document.position
+            raise EmbedError(
+                f"manifests/{relative}:{position.line}: document {document.index + 1} "
+                f"lacks {', '.join(missing)}"
+            )
+    return ManifestEmbed(relative=clean.as_posix(), loaded=loaded)

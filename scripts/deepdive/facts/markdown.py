@@ -1,0 +1,142 @@
+"""Render computed facts as Markdown (Material admonitions and tables)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from deepdive.facts.document import DocumentFacts
+from deepdive.facts.probes import DEFAULTS, ProbeTimeline, Window
+from deepdive.facts.qos import QOS_RESOURCES, QosClass, QosReport
+from deepdive.facts.rollout import RolloutBounds
+from deepdive.quantity import format_bytes, format_cpu
+
+_PROBE_ACTION = {
+    "startupProbe": "restarts the container",
+    "livenessProbe": "restarts the container",
+    "readinessProbe": "removes the pod from Service endpoints",
+}
+
+
+def _indent(lines: list[str]) -> list[str]:
+    return [f"    {line}" if line else "" for line in lines]
+
+
+def _amount(resource: str, value: Fraction | None) -> str:
+    if value is None:
+        return "–"
+    return format_cpu(value) if resource == "cpu" else format_bytes(value)
+
+
+def qos_markdown(report: QosReport) -> list[str]:
+    lines = [
+        f'!!! info "QoS class: {report.qos_class}"',
+        "",
+    ]
+    body = ["| Container | CPU request | CPU limit | Memory request | Memory limit |",
+            "| --- | --- | --- | --- | --- |"]
+    for entry in report.resources:
+        cells = [f"`{entry.name}`" + (" (init)" if entry.field == "initContainers" else "")]
+        for resource in QOS_RESOURCES:
+            request = _amount(resource, entry.requests.get(resource))
+            if resource in entry.defaulted:
+                request += " (from limit)"
+            cells += [request, _amount(resource, entry.limits.get(resource))]
+        body.append("| " + " | ".join(cells) + " |")
+    if report.qos_class is QosClass.GUARANTEED:
+        why = "Every container limits both CPU and memory, and requests equal limits."
+    elif report.qos_class is QosClass.BEST_EFFORT:
+        why = "No container requests or limits CPU or memory."
+    else:
+        why = "Not Guaranteed because " + "; ".join(report.reasons) + "."
+    if report.pod_level:
+        why = "Pod-level `spec.resources` decide the class. " + why
+    body = ["Computed from this manifest with Kubernetes' QoS rules.", "", *body, "", why]
+    return lines + _indent(body)
+
+
+def rollout_markdown(bounds: RolloutBounds) -> list[str]:
+    if bounds.strategy == "Recreate":
+        title = f"Rollout: Recreate, {bounds.replicas} replicas"
+        body = [
+            f"All {bounds.replicas} old pods are stopped before any new pod starts: "
+            f"at most **{bounds.max_pods}** pods exist, and **{bounds.min_available}** "
+            "may be available while the new ones start."
+        ]
+    else:
+        title = f"Rollout bounds: {bounds.replicas} replicas"
+        surge = f"maxSurge `{bounds.max_surge_spec}` → {bounds.max_surge} pod(s), rounded up"
+        unavailable = (
+            f"maxUnavailable `{bounds.max_unavailable_spec}` → {bounds.max_unavailable} pod(s), "
+            "rounded down"
+        )
+        if bounds.fencepost:
+            unavailable += " (both were 0, so the controller allows 1 unavailable)"
+        body = [
+            f"- {surge}",
+            f"- {unavailable}",
+            "",
+            f"During a rolling update at most **{bounds.max_pods}** pods exist (old and new), "
+            f"and at least **{bounds.min_available}** stay available.",
+        ]
+    return [f'!!! info "{title}"', "", *_indent(["Computed from this manifest.", "", *body])]
+
+
+def _seconds(window: Window) -> str:
+    return f"{window.earliest}–{window.latest} s"
+
+
+def _setting(timeline: ProbeTimeline, name: str) -> str:
+    value = str(timeline.settings[name])
+    return f"{value}*" if name in timeline.defaulted else value
+
+
+def probes_markdown(probes: tuple[ProbeTimeline, ...]) -> list[str]:
+    header = ["Container", "Probe", "Check", *DEFAULTS, "Acts after the check starts failing"]
+    body = [
+        "Computed from this manifest; `*` marks a default the manifest leaves out.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + " --- |" * len(header),
+    ]
+    has_startup = {t.container for t in probes if t.kind == "startupProbe"}
+    notes: list[str] = []
+    for timeline in probes:
+        cells = [
+            f"`{timeline.container}`",
+            timeline.kind,
+            f"`{timeline.handler}`",
+            *(_setting(timeline, name) for name in DEFAULTS),
+            f"{_seconds(timeline.act_after_failure)}: {_PROBE_ACTION[timeline.kind]}",
+        ]
+        body.append("| " + " | ".join(cells) + " |")
+        if timeline.kind == "startupProbe":
+            notes.append(
+                f"`{timeline.container}` may take up to {_seconds(timeline.act_from_start)} "
+                "after it starts before the startup probe gives up and restarts it; liveness "
+                "and readiness probes wait until the startup probe has passed."
+            )
+        elif timeline.kind == "livenessProbe" and timeline.container not in has_startup:
+            notes.append(
+                f"If `{timeline.container}` fails its liveness check from the start, it is "
+                f"restarted {_seconds(timeline.act_from_start)} after it starts."
+            )
+        elif timeline.recover_after_success is not None:
+            notes.append(
+                f"`{timeline.container}` is back in endpoints "
+                f"{_seconds(timeline.recover_after_success)} after its readiness check passes "
+                "again."
+            )
+    body += ["", *(f"- {note}" for note in notes)]
+    return ['!!! info "Probe timeline"', "", *_indent(body)]
+
+
+def facts_markdown(facts: DocumentFacts) -> str:
+    """Every fact of one document, as Markdown blocks separated by blank lines."""
+    blocks: list[list[str]] = []
+    if facts.qos is not None:
+        blocks.append(qos_markdown(facts.qos))
+    if facts.rollout is not None:
+        blocks.append(rollout_markdown(facts.rollout))
+    if facts.probes:
+        blocks.append(probes_markdown(facts.probes))
+    return "\n\n".join("\n".join(block) for block in blocks)

@@ -1,0 +1,114 @@
+"""Probe timelines from a container's probe fields and their defaults.
+
+The kubelet probes every periodSeconds; a probe is skipped until the
+container has run initialDelaySeconds, and liveness/readiness are skipped
+until a startup probe (if any) has succeeded. A probe that hangs counts as a
+failure after timeoutSeconds. failureThreshold consecutive failures act:
+liveness and startup restart the container, readiness takes the pod out of
+its Services' endpoints; successThreshold consecutive successes put it back.
+
+Because the probe ticker is not aligned with the moment a container starts
+or an endpoint breaks, the result is a window [earliest, latest], not one
+number: the first failing probe lands up to one period after the failure
+begins, and the last one may take up to timeoutSeconds to give up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PROBE_KINDS = ("startupProbe", "livenessProbe", "readinessProbe")
+DEFAULTS: dict[str, int] = {
+    "initialDelaySeconds": 0,
+    "periodSeconds": 10,
+    "timeoutSeconds": 1,
+    "successThreshold": 1,
+    "failureThreshold": 3,
+}
+HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+
+
+class ProbeError(ValueError):
+    """A probe timing field Kubernetes would reject."""
+
+
+@dataclass(frozen=True)
+class Window:
+    earliest: int  # seconds
+    latest: int
+
+
+@dataclass(frozen=True)
+class ProbeTimeline:
+    container: str
+    kind: str  # startupProbe, livenessProbe or readinessProbe
+    handler: str  # exec, httpGet, tcpSocket or grpc
+    settings: dict[str, int]  # every timing field, defaults filled in
+    defaulted: tuple[str, ...]  # the fields the manifest leaves to their defaults
+    # After the check starts failing (for a container that was passing):
+    # when the kubelet acts (restart, or removal from endpoints).
+    act_after_failure: Window
+    # For a container whose check fails from the start: when it is acted on,
+    # counted from the container's start (for a startup probe, how long it is protected).
+    act_from_start: Window
+    # Readiness only: after the check passes again, when the pod is back in endpoints.
+    recover_after_success: Window | None
+
+
+def _settings(probe: dict[str, Any], kind: str) -> tuple[dict[str, int], tuple[str, ...]]:
+    settings: dict[str, int] = {}
+    defaulted: list[str] = []
+    for name, default in DEFAULTS.items():
+        value = probe.get(name)
+        if value is None:
+            value = default
+            defaulted.append(name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ProbeError(f"{kind}.{name} must be a whole number of seconds, not {value!r}")
+        settings[name] = value
+    for name in ("periodSeconds", "timeoutSeconds", "successThreshold", "failureThreshold"):
+        if settings[name] < 1:
+            raise ProbeError(f"{kind}.{name} must be at least 1, not {settings[name]}")
+    if kind in ("livenessProbe", "startupProbe") and settings["successThreshold"] != 1:
+        raise ProbeError(f"{kind}.successThreshold must be 1")
+    return settings, tuple(defaulted)
+
+
+def probe_timeline(container: dict[str, Any], kind: str) -> ProbeTimeline | None:
+    """The timeline of one probe of a container, or None if it has none of that kind."""
+    probe = container.get(kind)
+    if not isinstance(probe, dict):
+        return None
+    handler = next((h for h in HANDLERS if h in probe), "none")
+    settings, defaulted = _settings(probe, kind)
+    delay = settings["initialDelaySeconds"]
+    period = settings["periodSeconds"]
+    timeout = settings["timeoutSeconds"]
+    failures = settings["failureThreshold"]
+    successes = settings["successThreshold"]
+    # Consecutive results land one period apart; the first may come at once
+    # or up to one period later; the last may take `timeout` to fail.
+    after_failure = Window((failures - 1) * period, failures * period + timeout)
+    from_start = Window(delay + (failures - 1) * period, delay + failures * period + timeout)
+    recover = (
+        Window((successes - 1) * period, successes * period + timeout)
+        if kind == "readinessProbe"
+        else None
+    )
+    return ProbeTimeline(
+        container=str(container.get("name", "")),
+        kind=kind,
+        handler=handler,
+        settings=settings,
+        defaulted=defaulted,
+        act_after_failure=after_failure,
+        act_from_start=from_start,
+        recover_after_success=recover,
+    )
+
+
+def container_timelines(container: dict[str, Any]) -> list[ProbeTimeline]:
+    """Every probe of a container, startup first (it gates the other two)."""
+    timelines = (probe_timeline(container, kind) for kind in PROBE_KINDS)
+    return [timeline for timeline in timelines if timeline is not None]

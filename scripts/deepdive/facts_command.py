@@ -1,0 +1,43 @@
+"""`deepdive facts FILE`: print what the site computes from a manifest."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from deepdive.facts.document import document_facts
+from deepdive.facts.markdown import facts_markdown
+from deepdive.facts.probes import ProbeError
+from deepdive.facts.rollout import RolloutError
+from deepdive.manifests import ManifestError, load_file
+from deepdive.quantity import QuantityError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "facts",
+        help="show the QoS class, rollout bounds and probe timelines of manifest files",
+        description="Show the facts the site computes from manifest files, as Markdown.",
+    )
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    status = 0
+    for path in args.files:
+        try:
+            loaded = load_file(path)
+            for document in loaded.documents:
+                facts = document_facts(document)
+                if facts.has_any:
+                    print(f"## {path} — {facts.kind}/{facts.name}\n")
+                    print(facts_markdown(facts) + "\n")
+        except ManifestError as error:
+            print(f"deepdive facts: {error}", file=sys.stderr)
+            status = 1
+        except (QuantityError, RolloutError, ProbeError) as error:
+            print(f"deepdive facts: {path}: {error}", file=sys.stderr)
+            status = 1
+    return status

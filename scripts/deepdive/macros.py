@@ -1,0 +1,57 @@
+"""mkdocs-macros module: the one way a page shows a manifest.
+
+    {{ manifest("kubernetes/pods/qos-guaranteed.yaml") }}
+
+renders the file (path as title, copy button), a link to the raw file, the
+`kubectl apply -f` line and the facts computed from it. `facts(path)` gives
+the same facts to prose: {{ facts("kubernetes/pods/qos-burstable.yaml").qos.qos_class }}.
+A missing, unparsable or invalid file fails the build.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from deepdive.embed import EmbedError, ManifestEmbed, load_embed, page_prefix
+
+MANIFESTS = "manifests"
+
+
+def define_env(env: Any) -> None:
+    root = Path(env.conf["config_file_path"]).resolve().parent
+    manifests_root = root / MANIFESTS
+    cache: dict[str, ManifestEmbed] = {}
+
+    def embed(path: str) -> ManifestEmbed:
+        if path not in cache:
+            cache[path] = load_embed(manifests_root, path)
+        return cache[path]
+
+    @env.macro
+    def manifest(path: str, facts: bool = True, apply: bool = True) -> str:
+        """A manifest file as a titled code block, with raw link, apply line and facts."""
+        page_url = env.page.url if env.page is not None else ""
+        return embed(path).markdown(page_prefix(page_url), with_facts=facts, with_apply=apply)
+
+    def facts_of(path: str, name: str | None = None) -> Any:
+        """The computed facts of one resource of a manifest (the first, or the one named)."""
+        return embed(path).facts(name)
+
+    env.macro(facts_of, "facts")
+
+    @env.macro
+    def manifest_path(path: str) -> str:
+        """The path a reader uses with kubectl: manifests/<path>, checked to exist."""
+        return embed(path).repo_path
+
+    env.variables["EmbedError"] = EmbedError
+
+
+def on_post_build(env: Any) -> None:
+    """Serve manifests/ as plain files, so every raw link and `curl` works on the site."""
+    root = Path(env.conf["config_file_path"]).resolve().parent
+    target = Path(env.conf["site_dir"]) / MANIFESTS
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(root / MANIFESTS, target)

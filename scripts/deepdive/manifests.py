@@ -1,0 +1,143 @@
+"""The one loader: manifest files -> documents with their source positions.
+
+Everything that reads a manifest (the validator, the facts, the page macros,
+the labs) goes through `load_file`, so they can never disagree about what a
+file says or where a field sits in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class Document:
+    """One YAML document of a manifest file."""
+
+    path: Path
+    index: int  # 0-based position among the file's documents
+    data: Any
+    node: yaml.Node | None = field(repr=False, default=None)
+
+    @property
+    def position(self) -> Position:
+        return position_of(self.node, ())
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("kind", "")) if isinstance(self.data, dict) else ""
+
+    @property
+    def api_version(self) -> str:
+        return str(self.data.get("apiVersion", "")) if isinstance(self.data, dict) else ""
+
+    @property
+    def name(self) -> str:
+        if not isinstance(self.data, dict):
+            return ""
+        metadata = self.data.get("metadata")
+        return str(metadata.get("name", "")) if isinstance(metadata, dict) else ""
+
+    def locate(self, path: FieldPath) -> Position:
+        """Where a field is in the file; the nearest existing parent if it is absent."""
+        return position_of(self.node, path)
+
+
+@dataclass
+class ManifestFile:
+    path: Path
+    text: str
+    documents: list[Document]
+
+
+class ManifestError(ValueError):
+    """A file that cannot be read as YAML manifests, with where and why."""
+
+    def __init__(self, path: Path, line: int, column: int, message: str) -> None:
+        super().__init__(f"{path}:{line}:{column}: {message}")
+        self.path, self.line, self.column, self.message = path, line, column, message
+
+
+def load_file(path: Path) -> ManifestFile:
+    """Parse every document of a file, keeping each one's node tree for positions."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ManifestError(path, 1, 1, f"not UTF-8 text ({error.reason})") from None
+    except OSError as error:
+        raise ManifestError(path, 1, 1, error.strerror or str(error)) from None
+    documents: list[Document] = []
+    try:
+        for index, node in enumerate(_compose_all(text)):
+            data = _construct(node)
+            documents.append(Document(path=path, index=index, data=data, node=node))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise ManifestError(path, line, column, f"YAML: {error.problem or error}") from None
+    except yaml.YAMLError as error:
+        raise ManifestError(path, 1, 1, f"YAML: {error}") from None
+    return ManifestFile(path=path, text=text, documents=documents)
+
+
+def iter_manifest_files(root: Path) -> Iterator[Path]:
+    """Every YAML file under a folder, in a stable order."""
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in {".yaml", ".yml"}:
+            yield path
+
+
+def _compose_all(text: str) -> Iterator[yaml.Node]:
+    loader = yaml.SafeLoader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                yield node
+    finally:
+        loader.dispose()
+
+
+def _construct(node: yaml.Node) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def position_of(node: yaml.Node | None, path: FieldPath) -> Position:
+    """Walk a node tree along a field path; stop at the deepest node that exists."""
+    if node is None:
+        return Position(1, 1)
+    current = node
+    for step in path:
+        child = _child(current, step)
+        if child is None:
+            break
+        current = child
+    mark = current.start_mark
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _child(node: yaml.Node, step: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(step):
+                return value
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+        return node.value[step]
+    return None

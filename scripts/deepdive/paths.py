@@ -1,0 +1,18 @@
+"""Where the project's files live, found from the package or the working directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The checkout's root: the nearest folder above the cwd (or this package) with mkdocs.yml."""
+    for start in (Path.cwd(), Path(__file__).resolve().parent):
+        for folder in (start, *start.parents):
+            if (folder / "mkdocs.yml").is_file() and (folder / "manifests").is_dir():
+                return folder
+    return Path.cwd()
+
+
+def manifests_dir() -> Path:
+    return project_root() / "manifests"

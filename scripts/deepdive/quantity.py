@@ -1,0 +1,79 @@
+"""Kubernetes resource quantities ("500m", "128Mi", "1e3") as exact fractions."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL = {
+    "n": Fraction(1, 10**9),
+    "u": Fraction(1, 10**6),
+    "m": Fraction(1, 10**3),
+    "": Fraction(1),
+    "k": Fraction(10**3),
+    "M": Fraction(10**6),
+    "G": Fraction(10**9),
+    "T": Fraction(10**12),
+    "P": Fraction(10**15),
+    "E": Fraction(10**18),
+}
+# The grammar of k8s.io/apimachinery/pkg/api/resource: a signed decimal number,
+# then a binary suffix, a decimal suffix or a decimal exponent.
+_QUANTITY = re.compile(
+    r"^(?P<sign>[+-]?)(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+    r"(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
+)
+
+
+class QuantityError(ValueError):
+    """A value that Kubernetes would not accept as a resource quantity."""
+
+
+def parse_quantity(value: object) -> Fraction:
+    """Return the exact value of a quantity, e.g. "250m" -> 1/4, "1Gi" -> 1073741824."""
+    if isinstance(value, bool):
+        raise QuantityError(f"{value!r} is not a quantity")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(str(value))
+    if not isinstance(value, str):
+        raise QuantityError(f"{value!r} is not a quantity")
+    match = _QUANTITY.match(value.strip())
+    if match is None:
+        raise QuantityError(f"{value!r} is not a quantity (expected e.g. 500m, 128Mi, 2)")
+    number = Fraction(match["number"])
+    if match["sign"] == "-":
+        number = -number
+    suffix = match["suffix"] or ""
+    if suffix in _BINARY:
+        return number * _BINARY[suffix]
+    if suffix in _DECIMAL:
+        return number * _DECIMAL[suffix]
+    return number * Fraction(10) ** int(suffix[1:])
+
+
+def format_cpu(cores: Fraction) -> str:
+    """Cores as people write them: 0.7 -> "700m", 2 -> "2"."""
+    if cores.denominator == 1:
+        return str(cores.numerator)
+    millicores = cores * 1000
+    if millicores.denominator == 1:
+        return f"{millicores.numerator}m"
+    return f"{float(cores):g}"
+
+
+def format_bytes(amount: Fraction) -> str:
+    """Bytes in the largest binary or decimal unit that divides them exactly."""
+    if amount.denominator != 1 or amount == 0:
+        return f"{float(amount):g}"
+    value = amount.numerator
+    for suffix, factor in sorted(_BINARY.items(), key=lambda item: -item[1]):
+        if value % factor == 0:
+            return f"{value // factor}{suffix}"
+    for suffix in ("E", "P", "T", "G", "M", "k"):
+        factor = int(_DECIMAL[suffix])
+        if value % factor == 0:
+            return f"{value // factor}{suffix}"
+    return str(value)
