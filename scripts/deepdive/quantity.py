@@ -34,10 +34,9 @@ def parse_quantity(value: object) -> Fraction:
     """Return the exact value of a quantity, e.g. "250m" -> 1/4, "1Gi" -> 1073741824."""
     if isinstance(value, bool):
         raise QuantityError(f"{value!r} is not a quantity")
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, float):
-        return Fraction(str(value))
+    if isinstance(value, int | float):
+        # A YAML number reaches the API server as a JSON number and is parsed as text.
+        value = str(value)
     if not isinstance(value, str):
         raise QuantityError(f"{value!r} is not a quantity")
     match = _QUANTITY.match(value.strip())
@@ -48,10 +47,19 @@ def parse_quantity(value: object) -> Fraction:
         number = -number
     suffix = match["suffix"] or ""
     if suffix in _BINARY:
-        return number * _BINARY[suffix]
-    if suffix in _DECIMAL:
-        return number * _DECIMAL[suffix]
-    return number * Fraction(10) ** int(suffix[1:])
+        value = number * _BINARY[suffix]
+    elif suffix in _DECIMAL:
+        value = number * _DECIMAL[suffix]
+    else:
+        value = number * Fraction(10) ** int(suffix[1:])
+    return _round_up_to_nano(value)
+
+
+def _round_up_to_nano(value: Fraction) -> Fraction:
+    """Kubernetes keeps nine decimal places, rounding away from zero (0.5n -> 1n)."""
+    nanos = abs(value) * 10**9
+    rounded = Fraction(-(-nanos.numerator // nanos.denominator), 10**9)
+    return rounded if value >= 0 else -rounded
 
 
 def format_cpu(cores: Fraction) -> str:
