@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
@@ -21,15 +22,21 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-setup: $(STAMP) ## Create .venv and install the pinned dependencies (idempotent)
+# Pinned npm packages (package-lock.json): the Mermaid bundle the site serves itself.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo 'npm is needed (Node.js 18+): e.g. apt-get install nodejs npm'; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
-serve: $(STAMP) ## Build and serve on http://127.0.0.1:8000 with live reload
+setup: $(STAMP) $(NODE_STAMP) ## Create .venv and install the pinned dependencies (idempotent)
+
+serve: $(STAMP) $(NODE_STAMP) ## Build and serve on http://127.0.0.1:8000 with live reload
 	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT) --livereload
 
-build: $(STAMP) ## Validate every manifest, then build the site strictly into site/
+build: $(STAMP) $(NODE_STAMP) ## Validate every manifest, then build the site strictly into site/
 	$(BIN)/mkdocs build --strict --site-dir site
 
-test: $(STAMP) ## Run every test (what CI runs)
+test: $(STAMP) $(NODE_STAMP) ## Run every test (what CI runs)
 	$(BIN)/ruff check scripts tests
 	$(BIN)/python -m pytest
 
@@ -37,4 +44,4 @@ lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check scripts tests
 
 clean: ## Remove the build output and the virtual environment
-	rm -rf site $(VENV)
+	rm -rf site $(VENV) node_modules
