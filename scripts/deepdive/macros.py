@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from deepdive.embed import EmbedError, ManifestEmbed, load_embed, page_prefix
+from deepdive.facts.canary import TrafficShare, traffic_share
 
 MANIFESTS = "manifests"
 
@@ -45,6 +46,11 @@ def define_env(env: Any) -> None:
     def manifest_path(path: str) -> str:
         """The path a reader uses with kubectl: manifests/<path>, checked to exist."""
         return embed(path).repo_path
+
+    @env.macro
+    def canary_traffic(stable: str, canary: str) -> TrafficShare:
+        """The canary's share of one Service's traffic, from two Deployments' replicas."""
+        return traffic_share(embed(stable).facts().replicas, embed(canary).facts().replicas)
 
     env.variables["EmbedError"] = EmbedError
 
