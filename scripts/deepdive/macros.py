@@ -16,6 +16,7 @@ from typing import Any
 
 from deepdive.embed import EmbedError, ManifestEmbed, load_embed, page_prefix
 from deepdive.facts.canary import TrafficShare, traffic_share
+from deepdive.facts.statefulset import StatefulSetFacts, statefulset_facts
 
 MANIFESTS = "manifests"
 
@@ -51,6 +52,14 @@ def define_env(env: Any) -> None:
     def canary_traffic(stable: str, canary: str) -> TrafficShare:
         """The canary's share of one Service's traffic, from two Deployments' replicas."""
         return traffic_share(embed(stable).facts().replicas, embed(canary).facts().replicas)
+
+    @env.macro
+    def statefulset(path: str, name: str | None = None) -> StatefulSetFacts:
+        """Pod names, DNS names, claims and update order of a manifest's StatefulSet."""
+        for document in embed(path).loaded.documents:
+            if document.kind == "StatefulSet" and name in (None, document.name):
+                return statefulset_facts(document.data)
+        raise EmbedError(f"manifests/{path}: no StatefulSet" + (f" named {name!r}" if name else ""))
 
     env.variables["EmbedError"] = EmbedError
 
