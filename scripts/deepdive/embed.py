@@ -66,7 +66,8 @@ def load_embed(manifests_root: Path, relative: str) -> ManifestEmbed:
     if not loaded.documents:
         raise EmbedError(f"manifests/{relative}: holds no YAML document")
     for document in loaded.documents:
-        missing = [k for k in REQUIRED if not isinstance(document.data, dict) or k not in document.data]
+        data = document.data if isinstance(document.data, dict) else {}
+        missing = [key for key in REQUIRED if key not in data]
         if not document.name:
             missing.append("metadata.name")
         if missing:

@@ -23,7 +23,7 @@ def _indent(lines: list[str]) -> list[str]:
 
 def _amount(resource: str, value: Fraction | None) -> str:
     if value is None:
-        return "–"
+        return "\u2013"  # en dash: no amount
     return format_cpu(value) if resource == "cpu" else format_bytes(value)
 
 
@@ -38,9 +38,14 @@ def qos_markdown(report: QosReport) -> list[str]:
         cells = [f"`{entry.name}`" + (" (init)" if entry.field == "initContainers" else "")]
         for resource in QOS_RESOURCES:
             request = _amount(resource, entry.requests.get(resource))
+            limit = _amount(resource, entry.limits.get(resource))
             if resource in entry.defaulted:
                 request += " (from limit)"
-            cells += [request, _amount(resource, entry.limits.get(resource))]
+            if f"requests.{resource}" in entry.derived:
+                request += " (containers' total)"
+            if f"limits.{resource}" in entry.derived:
+                limit += " (containers' total)"
+            cells += [request, limit]
         body.append("| " + " | ".join(cells) + " |")
     if report.qos_class is QosClass.GUARANTEED:
         why = "Every container limits both CPU and memory, and requests equal limits."
@@ -82,7 +87,7 @@ def rollout_markdown(bounds: RolloutBounds) -> list[str]:
 
 
 def _seconds(window: Window) -> str:
-    return f"{window.earliest}–{window.latest} s"
+    return f"{window.earliest}\u2013{window.latest} s"
 
 
 def _setting(timeline: ProbeTimeline, name: str) -> str:
