@@ -6,12 +6,11 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from deepdive import __version__
-from deepdive import facts_command
+from deepdive import __version__, facts_command, links_command
 
 # Each entry adds its subparser and returns the function that runs it.
 Register = Callable[[argparse._SubParsersAction], None]
-SUBCOMMANDS: list[Register] = [facts_command.register]
+SUBCOMMANDS: list[Register] = [facts_command.register, links_command.register]
 
 
 def build_parser() -> argparse.ArgumentParser:
