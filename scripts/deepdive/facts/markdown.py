@@ -98,7 +98,7 @@ def _setting(timeline: ProbeTimeline, name: str) -> str:
 def probes_markdown(probes: tuple[ProbeTimeline, ...]) -> list[str]:
     header = ["Container", "Probe", "Check", *DEFAULTS, "Acts after the check starts failing"]
     body = [
-        "Computed from this manifest; `*` marks a default the manifest leaves out.",
+        "Computed from this manifest; `*` marks a default Kubernetes fills in.",
         "",
         "| " + " | ".join(header) + " |",
         "|" + " --- |" * len(header),

@@ -61,18 +61,28 @@ def _settings(probe: dict[str, Any], kind: str) -> tuple[dict[str, int], tuple[s
     defaulted: list[str] = []
     for name, default in DEFAULTS.items():
         value = probe.get(name)
-        if value is None:
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ProbeError(f"{kind}.{name} must be a whole number, not {value!r}")
+        if value is not None and value < 0:
+            raise ProbeError(f"{kind}.{name} must not be negative, not {value}")
+        # The API server fills in a field that is absent or 0 (SetDefaults_Probe).
+        if value is None or (value == 0 and default != 0):
             value = default
             defaulted.append(name)
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ProbeError(f"{kind}.{name} must be a whole number of seconds, not {value!r}")
         settings[name] = value
-    for name in ("periodSeconds", "timeoutSeconds", "successThreshold", "failureThreshold"):
-        if settings[name] < 1:
-            raise ProbeError(f"{kind}.{name} must be at least 1, not {settings[name]}")
     if kind in ("livenessProbe", "startupProbe") and settings["successThreshold"] != 1:
         raise ProbeError(f"{kind}.successThreshold must be 1")
     return settings, tuple(defaulted)
+
+
+def _handler(probe: dict[str, Any], kind: str) -> str:
+    """The one check a probe runs (validation wants exactly one)."""
+    handlers = [name for name in HANDLERS if probe.get(name) is not None]
+    if len(handlers) != 1:
+        raise ProbeError(
+            f"{kind} needs exactly one of {', '.join(HANDLERS)}, not {len(handlers)}"
+        )
+    return handlers[0]
 
 
 def probe_timeline(container: dict[str, Any], kind: str) -> ProbeTimeline | None:
@@ -80,7 +90,7 @@ def probe_timeline(container: dict[str, Any], kind: str) -> ProbeTimeline | None
     probe = container.get(kind)
     if not isinstance(probe, dict):
         return None
-    handler = next((h for h in HANDLERS if h in probe), "none")
+    handler = _handler(probe, kind)
     settings, defaulted = _settings(probe, kind)
     delay = settings["initialDelaySeconds"]
     period = settings["periodSeconds"]
