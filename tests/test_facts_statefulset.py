@@ -42,7 +42,13 @@ def test_names_dns_and_claims_follow_the_ordinals() -> None:
             {
                 "serviceName": "nginx",
                 "replicas": 3,
-                "volumeClaimTemplates": [{"metadata": {"name": "www"}}],
+                "volumeClaimTemplates": [
+                    {
+                        "metadata": {"name": "www"},
+                        "spec": {"resources": {"requests": {"storage": "1Gi"}}},
+                    }
+                ],
+                "template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.29.3"}]}},
             },
             namespace="shop",
         )
@@ -51,6 +57,8 @@ def test_names_dns_and_claims_follow_the_ordinals() -> None:
     assert (facts.first_pod, facts.last_pod) == ("web-0", "web-2")
     assert facts.pod_dns_names[1] == "web-1.nginx.shop.svc.cluster.local"
     assert facts.claim_names == ("www-web-0", "www-web-1", "www-web-2")
+    assert facts.claim_storage == ("1Gi",)
+    assert facts.images == ("nginx:1.29.3",)
 
 
 def test_start_ordinal_shifts_names_and_partition_counts_from_the_start() -> None:

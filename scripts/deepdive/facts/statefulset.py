@@ -40,6 +40,8 @@ class StatefulSetFacts:
     update_strategy: str  # RollingUpdate or OnDelete
     partition: int  # 0 unless RollingUpdate sets it
     claim_templates: tuple[str, ...]
+    claim_storage: tuple[str, ...]  # each template's storage request, as written
+    images: tuple[str, ...]  # the pod template's container images, in order
 
     @property
     def ordinals(self) -> tuple[int, ...]:
@@ -122,4 +124,15 @@ def statefulset_facts(document: dict[str, Any]) -> StatefulSetFacts:
         claim_templates=tuple(
             str((template.get("metadata") or {}).get("name", "")) for template in templates
         ),
+        claim_storage=tuple(_storage_request(template) for template in templates),
+        images=tuple(
+            str(container.get("image", ""))
+            for container in ((spec.get("template") or {}).get("spec") or {}).get("containers")
+            or []
+        ),
     )
+
+
+def _storage_request(template: dict[str, Any]) -> str:
+    requests = ((template.get("spec") or {}).get("resources") or {}).get("requests") or {}
+    return str(requests.get("storage", ""))
