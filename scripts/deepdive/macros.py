@@ -16,7 +16,9 @@ from typing import Any
 
 from deepdive.embed import EmbedError, ManifestEmbed, load_embed, page_prefix
 from deepdive.facts.canary import TrafficShare, traffic_share
+from deepdive.facts.service import ServiceFacts, resolve_target_port, service_facts
 from deepdive.facts.statefulset import StatefulSetFacts, statefulset_facts
+from deepdive.workloads import containers, pod_template
 
 MANIFESTS = "manifests"
 
@@ -60,6 +62,24 @@ def define_env(env: Any) -> None:
             if document.kind == "StatefulSet" and name in (None, document.name):
                 return statefulset_facts(document.data)
         raise EmbedError(f"manifests/{path}: no StatefulSet" + (f" named {name!r}" if name else ""))
+
+    @env.macro
+    def service(path: str, name: str | None = None) -> ServiceFacts:
+        """Type, DNS name and ports (defaults filled in) of a manifest's Service."""
+        for document in embed(path).loaded.documents:
+            if document.kind == "Service" and name in (None, document.name):
+                return service_facts(document.data)
+        raise EmbedError(f"manifests/{path}: no Service" + (f" named {name!r}" if name else ""))
+
+    @env.macro
+    def target_port(service_path: str, port_name: str | None, workload_path: str) -> int:
+        """The container port number a Service port reaches on a workload's pods."""
+        port = service(service_path).port(port_name)
+        for document in embed(workload_path).loaded.documents:
+            template = pod_template(document)
+            if template is not None:
+                return resolve_target_port(port, (c for _, _, c in containers(template.spec)))
+        raise EmbedError(f"manifests/{workload_path}: no pod template")
 
     env.variables["EmbedError"] = EmbedError
 
