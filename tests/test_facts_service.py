@@ -12,7 +12,12 @@ from typing import Any
 
 import pytest
 
-from deepdive.facts.service import ServiceError, resolve_target_port, service_facts
+from deepdive.facts.service import (
+    ServiceError,
+    endpointslice_facts,
+    resolve_target_port,
+    service_facts,
+)
 from deepdive.manifests import load_file
 from deepdive.workloads import containers, pod_template
 
@@ -117,3 +122,42 @@ def test_every_port_of_the_site_examples_reaches_a_container_port(
     declared = {p["containerPort"] for c in pod_containers for p in c.get("ports", [])}
     for port in facts.ports:
         assert resolve_target_port(port, pod_containers) in declared
+
+
+def test_endpointslice_addresses_readiness_and_ports() -> None:
+    facts = endpointslice_facts(
+        {
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": {"name": "shop-1", "labels": {"kubernetes.io/service-name": "shop"}},
+            "addressType": "IPv4",
+            "ports": [{"name": "http", "port": 8080}],
+            "endpoints": [
+                {"addresses": ["10.0.0.1"]},  # no conditions: counts as ready
+                {"addresses": ["10.0.0.2"], "conditions": {"ready": False}},
+                {"addresses": ["10.0.0.3"], "conditions": {"ready": True}},
+            ],
+        }
+    )
+    assert facts.service_name == "shop"
+    assert facts.addresses == ("10.0.0.1", "10.0.0.2", "10.0.0.3")
+    assert facts.ready_addresses == ("10.0.0.1", "10.0.0.3")
+    assert (facts.port_names, facts.port_numbers) == (("http",), (8080,))
+
+
+@pytest.mark.parametrize("folder", ["services/selectorless", "services/headless-selectorless"])
+def test_hand_written_slices_belong_to_a_selectorless_service_beside_them(folder: str) -> None:
+    """A slice only feeds a Service if the label names it and the port names match."""
+    documents = [
+        document
+        for path in sorted((MANIFESTS / "kubernetes" / folder).glob("*.yaml"))
+        for document in load_file(path).documents
+    ]
+    services = {d.name: service_facts(d.data) for d in documents if d.kind == "Service"}
+    slices = [endpointslice_facts(d.data) for d in documents if d.kind == "EndpointSlice"]
+    assert slices
+    for endpoint_slice in slices:
+        owner = services[endpoint_slice.service_name]
+        assert not owner.selector, "with a selector the controller would own the slices"
+        assert set(endpoint_slice.port_names) == {port.name for port in owner.ports}
+        assert endpoint_slice.ready_addresses

@@ -16,7 +16,13 @@ from typing import Any
 
 from deepdive.embed import EmbedError, ManifestEmbed, load_embed, page_prefix
 from deepdive.facts.canary import TrafficShare, traffic_share
-from deepdive.facts.service import ServiceFacts, resolve_target_port, service_facts
+from deepdive.facts.service import (
+    EndpointSliceFacts,
+    ServiceFacts,
+    endpointslice_facts,
+    resolve_target_port,
+    service_facts,
+)
 from deepdive.facts.statefulset import StatefulSetFacts, statefulset_facts
 from deepdive.workloads import containers, pod_template
 
@@ -70,6 +76,15 @@ def define_env(env: Any) -> None:
             if document.kind == "Service" and name in (None, document.name):
                 return service_facts(document.data)
         raise EmbedError(f"manifests/{path}: no Service" + (f" named {name!r}" if name else ""))
+
+    @env.macro
+    def endpointslice(path: str, name: str | None = None) -> EndpointSliceFacts:
+        """Addresses, ports and owning Service of a manifest's EndpointSlice."""
+        for document in embed(path).loaded.documents:
+            if document.kind == "EndpointSlice" and name in (None, document.name):
+                return endpointslice_facts(document.data)
+        named = f" named {name!r}" if name else ""
+        raise EmbedError(f"manifests/{path}: no EndpointSlice{named}")
 
     @env.macro
     def target_port(service_path: str, port_name: str | None, workload_path: str) -> int:

@@ -104,3 +104,45 @@ def resolve_target_port(port: ServicePort, containers: Iterable[dict[str, Any]])
     raise ServiceError(
         f"targetPort {port.target_port!r} ({port.protocol}) names no container port of the pod"
     )
+
+
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+
+
+@dataclass(frozen=True)
+class EndpointSliceFacts:
+    name: str
+    service_name: str  # from the kubernetes.io/service-name label; "" if absent
+    address_type: str
+    addresses: tuple[str, ...]  # every endpoint's addresses, in order
+    ready_addresses: tuple[str, ...]  # those whose ready condition is unset or true
+    port_names: tuple[str, ...]
+    port_numbers: tuple[int, ...]
+
+
+def endpointslice_facts(document: dict[str, Any]) -> EndpointSliceFacts:
+    """The facts of one EndpointSlice document (its parsed YAML)."""
+    metadata = document.get("metadata") or {}
+    labels = metadata.get("labels") or {}
+    endpoints = document.get("endpoints") or []
+    ports = document.get("ports") or []
+    addresses: list[str] = []
+    ready: list[str] = []
+    for endpoint in endpoints:
+        # A missing ready condition means "ready" (discovery.k8s.io/v1 API reference).
+        is_ready = (endpoint.get("conditions") or {}).get("ready") is not False
+        for address in endpoint.get("addresses") or []:
+            addresses.append(str(address))
+            if is_ready:
+                ready.append(str(address))
+    return EndpointSliceFacts(
+        name=str(metadata.get("name", "")),
+        service_name=str(labels.get(SERVICE_NAME_LABEL, "")),
+        address_type=str(document.get("addressType", "")),
+        addresses=tuple(addresses),
+        ready_addresses=tuple(ready),
+        port_names=tuple(str(port.get("name", "")) for port in ports),
+        port_numbers=tuple(
+            int(port["port"]) for port in ports if isinstance(port.get("port"), int)
+        ),
+    )
