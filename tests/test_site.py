@@ -103,6 +103,10 @@ def parse_html(text: str) -> Element:
 
 # --- what one embed looks like in the built HTML ---------------------------------------------
 
+# The titles of the admonitions deepdive.facts.markdown renders after a manifest.
+FACT_TITLES = ("QoS class:", "Rollout bounds:", "Rollout: Recreate", "Probe timeline")
+
+
 @dataclass
 class RenderedEmbed:
     page: Path  # the HTML file, inside the built site
@@ -134,14 +138,16 @@ def rendered_embeds(page: Path) -> list[RenderedEmbed]:
             if code.startswith("kubectl apply -f"):
                 apply_line = code
                 following.pop(0)
-        admonitions = []
-        for element in following:
-            if "admonition" not in element.classes:
+        admonitions: list[Element] = []
+        titles: list[str] = []
+        for element in following:  # the facts boxes, until anything else
+            heading = element.find_all("p", "admonition-title")[:1]
+            if "admonition" not in element.classes or not heading:
+                break
+            if not heading[0].text.strip().startswith(FACT_TITLES):
                 break
             admonitions.append(element)
-        titles = [
-            t.text.strip() for a in admonitions for t in a.find_all("p", "admonition-title")[:1]
-        ]
+            titles.append(heading[0].text.strip())
         embeds.append(RenderedEmbed(page, title.text.strip(), raw_href, apply_line, titles,
                                     admonitions))
     return embeds
