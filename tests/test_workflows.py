@@ -207,3 +207,42 @@ def test_external_links_never_block_a_pull_request() -> None:
     assert triggers == {"schedule", "workflow_dispatch"}
     runs = [s.get("run", "") for s in load(LINKS)["jobs"]["external-links"]["steps"]]
     assert any("deepdive links site --check-external" in run for run in runs)
+
+
+# --- contributor-facing files -----------------------------------------------------------------
+
+FORM_TYPES = {"markdown", "input", "textarea", "dropdown", "checkboxes"}
+ISSUE_FORMS = sorted(p for p in (GITHUB / "ISSUE_TEMPLATE").glob("*.yml") if p.name != "config.yml")
+
+
+@pytest.mark.parametrize("path", ISSUE_FORMS, ids=lambda p: p.name)
+def test_issue_forms_are_valid_github_forms(path: Path) -> None:
+    form = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert {"name", "description", "body"} <= set(form), path.name
+    fields = [item for item in form["body"] if item["type"] != "markdown"]
+    assert {item["type"] for item in form["body"]} <= FORM_TYPES
+    ids = [item["id"] for item in fields]
+    assert len(ids) == len(set(ids)), f"{path.name}: duplicate ids {ids}"
+    assert all(item["attributes"].get("label") for item in fields)
+    assert any(item.get("validations", {}).get("required") for item in fields)
+
+
+def test_issue_forms_cover_broken_examples_and_new_topics() -> None:
+    assert {p.stem for p in ISSUE_FORMS} >= {"broken-example", "new-topic"}
+
+
+def test_pull_request_template_asks_for_the_checks() -> None:
+    template = (GITHUB / "pull_request_template.md").read_text(encoding="utf-8")
+    assert "make test" in template and "manifest(" in template and "deepdive:allow" in template
+
+
+def test_contributing_shows_an_exception_the_validator_accepts() -> None:
+    """The exception syntax CONTRIBUTING.md teaches is the one the validator parses."""
+    from deepdive.validate.exceptions import parse_exceptions
+
+    guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    examples = re.findall(r"^# deepdive:allow .+$", guide, flags=re.MULTILINE)
+    assert examples, "CONTRIBUTING.md shows no `# deepdive:allow` line"
+    parsed = parse_exceptions("example.yaml", "\n".join(examples))
+    assert parsed.findings == []
+    assert [e.rule for e in parsed.declared] == [line.split()[2] for line in examples]
