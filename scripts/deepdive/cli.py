@@ -7,10 +7,15 @@ import sys
 from collections.abc import Callable, Sequence
 
 from deepdive import __version__, facts_command, links_command
+from deepdive.validate import command as validate_command
 
 # Each entry adds its subparser and returns the function that runs it.
 Register = Callable[[argparse._SubParsersAction], None]
-SUBCOMMANDS: list[Register] = [facts_command.register, links_command.register]
+SUBCOMMANDS: list[Register] = [
+    facts_command.register,
+    links_command.register,
+    validate_command.register,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

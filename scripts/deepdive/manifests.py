@@ -79,11 +79,18 @@ def load_file(path: Path) -> ManifestFile:
         raise ManifestError(path, 1, 1, f"not UTF-8 text ({error.reason})") from None
     except OSError as error:
         raise ManifestError(path, 1, 1, error.strerror or str(error)) from None
+    return load_text(path, text)
+
+
+def load_text(path: Path, text: str) -> ManifestFile:
+    """Parse YAML text that came from `path` (the validator reads the bytes itself)."""
     documents: list[Document] = []
     try:
         for index, node in enumerate(_compose_all(text)):
             data = _construct(node)
             documents.append(Document(path=path, index=index, data=data, node=node))
+    except RecursionError:
+        raise ManifestError(path, 1, 1, "YAML: nesting is too deep") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -100,8 +107,24 @@ def iter_manifest_files(root: Path) -> Iterator[Path]:
             yield path
 
 
+def _without_timestamps(base: type) -> dict[str, list[tuple[str, Any]]]:
+    # Kubernetes reads `2024-01-01` as a string, not a date: keep the YAML the cluster sees.
+    return {
+        first: [(tag, regexp) for tag, regexp in resolvers if not tag.endswith(":timestamp")]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+
+
+# libyaml's parser when PyYAML has it (about ten times faster), the pure-Python one otherwise.
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    yaml_implicit_resolvers = _without_timestamps(_Base)
+
+
 def _compose_all(text: str) -> Iterator[yaml.Node]:
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -112,7 +135,7 @@ def _compose_all(text: str) -> Iterator[yaml.Node]:
 
 
 def _construct(node: yaml.Node) -> Any:
-    loader = yaml.SafeLoader("")
+    loader = _Loader("")
     try:
         return loader.construct_document(node)
     finally:

@@ -1,0 +1,132 @@
+"""Validate files and folders: YAML, schemas, cross-reference rules, exceptions -> Report."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from deepdive.validate.compiled import SchemaCompiler
+from deepdive.validate.crds import CrdSchemas, SourceLocator
+from deepdive.validate.exceptions import parse_exceptions
+from deepdive.validate.findings import AllowedException, Finding, Report, Severity
+from deepdive.validate.kube import DEFAULT_VERSIONS, KubeSchemas, check_versions
+from deepdive.validate.rules import SetContext, run_rules
+from deepdive.validate.schemacheck import SchemaChecker
+from deepdive.validate.sets import MANIFEST_SUFFIXES, example_set
+from deepdive.validate.yamlcheck import CheckedFile, check_file
+
+
+def display_path(path: Path) -> str:
+    """Paths as the reader typed them: relative to the working directory."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def manifest_files(folder: Path) -> list[Path]:
+    """Every manifest under a folder, hidden folders and files skipped, in a stable order."""
+    found = []
+    for root, folders, files in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        found += [Path(root, name) for name in sorted(files)
+                  if name.endswith(MANIFEST_SUFFIXES) and not name.startswith(".")]
+    return found
+
+
+class Validator:
+    """Holds the compiled schemas; `run` may be called many times (mkdocs serve)."""
+
+    def __init__(self, versions: tuple[str, ...] | list[str] = DEFAULT_VERSIONS,
+                 locator: SourceLocator | None = None,
+                 compiler: SchemaCompiler | None = None) -> None:
+        self.versions = check_versions(list(versions))
+        self.compiler = compiler or SchemaCompiler()
+        self.kube = KubeSchemas(self.compiler)
+        self.crds = CrdSchemas(self.compiler, self.kube, max(self.versions, key=_version_key),
+                               locator)
+        self.schemas = SchemaChecker(self.kube, self.crds, self.versions)
+
+    def run(self, paths: list[Path],
+            extra_dependencies: dict[Path, list[Path]] | None = None) -> Report:
+        started = time.perf_counter()
+        findings: list[Finding] = []
+        requested: dict[Path, str] = {}
+        for path in paths:
+            if path.is_dir():
+                for file in manifest_files(path):
+                    requested.setdefault(file.resolve(), display_path(file))
+            elif path.is_file():
+                requested.setdefault(path.resolve(), display_path(path))
+            else:
+                findings.append(Finding(str(path), 1, 1, "path-not-found",
+                                        "no such file or directory"))
+        checked: dict[Path, CheckedFile] = {}
+
+        def load(file: Path) -> CheckedFile:
+            if file not in checked:
+                checked[file] = check_file(file, requested.get(file) or display_path(file))
+            return checked[file]
+
+        resources = 0
+        exceptions: dict[str, list[AllowedException]] = {}
+        for file in requested:
+            result = load(file)
+            findings += result.findings
+            declared = parse_exceptions(result.display, result.text)
+            findings += declared.findings
+            exceptions[result.display] = declared.declared
+            resources += len(result.resources)
+            for resource in result.resources:
+                findings += self.schemas.check(resource)
+
+        extra = {k.resolve(): v for k, v in (extra_dependencies or {}).items()}
+        for folder in sorted({file.parent for file in requested}):
+            examples = example_set(folder, display_path(folder), extra.get(folder))
+            findings += examples.findings
+            members = [r for f in examples.members for r in load(f.resolve()).resources]
+            context = SetContext(members=members,
+                                 resources=[r for f in examples.files
+                                            for r in load(f.resolve()).resources])
+            shown = set(requested.values())
+            findings += [f for f in run_rules(context) if f.file in shown]
+
+        kept, in_force = _apply_exceptions(findings, exceptions)
+        return Report(
+            findings=sorted(set(kept), key=lambda f: f.sort_key),
+            exceptions=in_force,
+            files=len(requested),
+            resources=resources,
+            versions=self.versions,
+            seconds=time.perf_counter() - started,
+        )
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _apply_exceptions(
+    findings: list[Finding], exceptions: dict[str, list[AllowedException]]
+) -> tuple[list[Finding], list[AllowedException]]:
+    suppressed: dict[tuple[str, str], int] = {}
+    kept: list[Finding] = []
+    allowed = {(file, e.rule) for file, declared in exceptions.items() for e in declared}
+    for finding in findings:
+        key = (finding.file, finding.rule)
+        if key in allowed and finding.rule != "exception-unused":
+            suppressed[key] = suppressed.get(key, 0) + 1
+        else:
+            kept.append(finding)
+    in_force: list[AllowedException] = []
+    for file, declared in exceptions.items():
+        for exception in declared:
+            count = suppressed.get((file, exception.rule), 0)
+            in_force.append(replace(exception, suppressed=count))
+            if count == 0:
+                kept.append(Finding(file, exception.line, 1, "exception-unused",
+                                    f"deepdive:allow {exception.rule} suppresses nothing; "
+                                    "remove it", severity=Severity.WARNING))
+    return kept, in_force

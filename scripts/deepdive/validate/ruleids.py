@@ -1,0 +1,53 @@
+"""Every rule id the validator can report, what it means, and whether a file may allow it.
+
+Ids are stable: they appear in exceptions (`# deepdive:allow <id> <reason>`), in the
+bad-manifest corpus and in CI logs. Problems that make a manifest unusable (bad YAML, a
+schema violation, a removed API) cannot be allowed; teaching examples may break the
+cross-reference rules on purpose.
+"""
+
+from __future__ import annotations
+
+# id -> (allowable, description)
+RULES: dict[str, tuple[bool, str]] = {
+    "path-not-found": (False, "a path given on the command line does not exist"),
+    "file-unreadable": (False, "the file cannot be read"),
+    "file-too-large": (False, "the file is over the size limit for a manifest"),
+    "file-binary": (False, "the file holds binary data"),
+    "file-not-utf8": (False, "the file is not UTF-8 text"),
+    "yaml-syntax": (False, "the file is not valid YAML"),
+    "yaml-tab": (False, "a tab is used for indentation"),
+    "yaml-duplicate-key": (False, "a mapping repeats a key"),
+    "yaml-alias-bomb": (False, "aliases expand a document beyond the node limit"),
+    "yaml-not-mapping": (False, "a document (or List item) is not a mapping"),
+    "yaml-missing-field": (False, "apiVersion, kind or metadata.name is missing"),
+    "schema-unknown-field": (False, "a field the strict schema does not define"),
+    "schema-violation": (False, "a value the schema rejects (type, enum, required, ...)"),
+    "schema-missing": (False, "no schema for this apiVersion and kind"),
+    "schema-unavailable": (False, "the CRD file holding the schema could not be obtained"),
+    "api-removed": (False, "the apiVersion is no longer served; use the replacement"),
+    "api-deprecated": (True, "the apiVersion (or kind) is deprecated; use the replacement"),
+    "set-dependency-missing": (False, "example-set.txt names a path that does not exist"),
+    "exception-malformed": (False, "a deepdive:allow comment without a known rule or reason"),
+    "exception-unused": (True, "a deepdive:allow comment that suppresses nothing"),
+    "selector-mismatch": (True, "a workload selector does not match its pod template labels"),
+    "service-selects-nothing": (True, "a Service selector matches no pod template in the set"),
+    "service-target-port": (True, "a Service targetPort is not a port of the selected pods"),
+    "probe-port": (True, "a probe port is not a port of its container"),
+    "statefulset-service": (True, "serviceName is not a headless Service in the set"),
+    "image-unpinned": (True, "an image without a pinned tag or digest (or tagged latest)"),
+    "resource-quantity": (True, "a resource quantity that does not parse"),
+    "resource-request-exceeds-limit": (True, "a request larger than its limit"),
+    "istio-host-unresolved": (True, "a VirtualService destination host matches no Service"),
+    "istio-subset-missing": (True, "a subset not defined by a DestinationRule for the host"),
+    "istio-gateway-missing": (True, "a VirtualService names a Gateway not in the set"),
+    "istio-route-weights": (True, "the weights of a multi-destination route do not sum to 100"),
+    "istio-unreachable-route": (True, "a route after a catch-all route can never match"),
+    "istio-dr-host-unresolved": (True, "a DestinationRule host matches no Service"),
+    "istio-subset-selects-nothing": (True, "a DestinationRule subset selects no pod template"),
+    "istio-port-protocol": (True, "a mesh Service port without protocol prefix or appProtocol"),
+}
+
+
+def allowable(rule: str) -> bool:
+    return RULES.get(rule, (False, ""))[0]

@@ -1,0 +1,71 @@
+"""What a rule sees: the resources of one example set, with pod templates found once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from deepdive.manifests import FieldPath
+from deepdive.validate.yamlcheck import Resource
+from deepdive.workloads import TEMPLATE_PATHS, get_path
+
+ISTIO_GROUPS = ("networking.istio.io", "security.istio.io", "telemetry.istio.io",
+                "extensions.istio.io", "gateway.networking.k8s.io")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A pod template (or a Pod's own spec) inside a resource."""
+
+    resource: Resource
+    path: FieldPath  # to the object holding metadata and spec
+    labels: dict[str, str]
+    spec: dict[str, Any]
+
+    def selected_by(self, selector: dict[str, str]) -> bool:
+        return bool(selector) and all(self.labels.get(k) == v for k, v in selector.items())
+
+
+def template_of(resource: Resource) -> Template | None:
+    if resource.kind == "Pod" and resource.api_version == "v1":
+        path: FieldPath = ()
+    elif resource.kind in TEMPLATE_PATHS:
+        path = TEMPLATE_PATHS[resource.kind]
+    else:
+        return None
+    holder = get_path(resource.data, path)
+    if not isinstance(holder, dict) or not isinstance(holder.get("spec"), dict):
+        return None
+    labels = get_path(holder, ("metadata", "labels"))
+    labels = labels if isinstance(labels, dict) else {}
+    return Template(resource, path, {str(k): str(v) for k, v in labels.items()}, holder["spec"])
+
+
+@dataclass
+class SetContext:
+    members: list[Resource]  # the folder's own resources: rules report on these
+    resources: list[Resource] = field(default_factory=list)  # members + dependencies
+
+    @cached_property
+    def templates(self) -> list[Template]:
+        return [t for r in self.resources if (t := template_of(r)) is not None]
+
+    def of_kind(self, kind: str, group: str = "", members_only: bool = False) -> list[Resource]:
+        pool = self.members if members_only else self.resources
+        return [r for r in pool if r.kind == kind and r.group == group]
+
+    @cached_property
+    def is_mesh(self) -> bool:
+        """The set runs in an Istio mesh: it holds Istio or Gateway API resources, an
+        injection-labelled Namespace, or a pod template asking for a sidecar."""
+        if any(r.group in ISTIO_GROUPS for r in self.resources):
+            return True
+        for namespace in self.of_kind("Namespace"):
+            labels = get_path(namespace.data, ("metadata", "labels"))
+            if isinstance(labels, dict) and (
+                labels.get("istio-injection") == "enabled" or "istio.io/rev" in labels
+                or "istio.io/dataplane-mode" in labels
+            ):
+                return True
+        return any(t.labels.get("sidecar.istio.io/inject") == "true" for t in self.templates)

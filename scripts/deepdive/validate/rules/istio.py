@@ -1,0 +1,224 @@
+"""Rules over Istio traffic resources: hosts, subsets, gateways, weights, reachability,
+DestinationRule subsets and Service port protocols."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from deepdive.validate.findings import Finding
+from deepdive.validate.rules.context import SetContext
+from deepdive.validate.rules.kubernetes import selected_templates
+from deepdive.validate.yamlcheck import Resource
+from deepdive.workloads import get_path
+
+NETWORKING = "networking.istio.io"
+# Istio's protocol selection: a port name `<protocol>` or `<protocol>-<suffix>`.
+PROTOCOLS = {"http", "http2", "https", "grpc", "grpc-web", "mongo", "mysql", "redis", "tcp",
+             "tls", "udp"}
+SECTIONS = ("http", "tcp", "tls")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a host name resolves to in the set."""
+
+    key: str  # "service:<namespace>/<name>" or "serviceentry:<host>"
+    service: Resource | None = None
+
+
+def resolve_host(context: SetContext, host: str, namespace: str) -> Target | None:
+    """A short name, name.namespace[.svc[.cluster.local]] or a ServiceEntry host."""
+    parts = host.split(".")
+    for service in context.of_kind("Service"):
+        ns = service.namespace
+        if host == service.name and (not ns or not namespace or ns == namespace):
+            return Target(f"service:{ns or namespace}/{service.name}", service)
+        if (len(parts) >= 2 and parts[0] == service.name
+                and parts[2:] in ([], ["svc"], ["svc", "cluster", "local"])
+                and (not ns or ns == parts[1])):
+            return Target(f"service:{parts[1]}/{service.name}", service)
+    for entry in context.of_kind("ServiceEntry", NETWORKING):
+        for known in get_path(entry.data, ("spec", "hosts")) or []:
+            known = str(known)
+            if known == host or (known.startswith("*.") and host.endswith(known[1:])):
+                return Target(f"serviceentry:{known}")
+    return None
+
+
+def _key(context: SetContext, host: str, namespace: str) -> str:
+    target = resolve_host(context, host, namespace)
+    return target.key if target else f"host:{host}"
+
+
+def _subsets(context: SetContext) -> dict[str, set[str]]:
+    """Subset names per resolved host, over every DestinationRule of the set."""
+    found: dict[str, set[str]] = {}
+    for rule in context.of_kind("DestinationRule", NETWORKING):
+        host = get_path(rule.data, ("spec", "host"))
+        if not isinstance(host, str):
+            continue
+        names = found.setdefault(_key(context, host, rule.namespace), set())
+        for subset in get_path(rule.data, ("spec", "subsets")) or []:
+            if isinstance(subset, dict) and subset.get("name"):
+                names.add(str(subset["name"]))
+    return found
+
+
+def destinations(service: Resource) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """(path to the destination, destination) for routes and mirrors of a VirtualService."""
+    for section in SECTIONS:
+        for index, rule in enumerate(get_path(service.data, ("spec", section)) or []):
+            if not isinstance(rule, dict):
+                continue
+            for number, route in enumerate(rule.get("route") or []):
+                if isinstance(route, dict) and isinstance(route.get("destination"), dict):
+                    yield ("spec", section, index, "route", number, "destination"), \
+                        route["destination"]
+            if isinstance(rule.get("mirror"), dict):
+                yield ("spec", section, index, "mirror"), rule["mirror"]
+            for number, mirror in enumerate(rule.get("mirrors") or []):
+                if isinstance(mirror, dict) and isinstance(mirror.get("destination"), dict):
+                    yield ("spec", section, index, "mirrors", number, "destination"), \
+                        mirror["destination"]
+
+
+def check_destinations(context: SetContext) -> Iterator[Finding]:
+    subsets = None
+    for service in context.of_kind("VirtualService", NETWORKING, members_only=True):
+        for path, destination in destinations(service):
+            host = destination.get("host")
+            if not isinstance(host, str):
+                continue
+            target = resolve_host(context, host, service.namespace)
+            if target is None:
+                yield service.finding((*path, "host"), "istio-host-unresolved",
+                                      f'host "{host}" matches no Service or ServiceEntry in '
+                                      "this example set")
+                continue
+            subset = destination.get("subset")
+            if subset is None:
+                continue
+            subsets = subsets if subsets is not None else _subsets(context)
+            if str(subset) not in subsets.get(target.key, set()):
+                defined = ", ".join(sorted(subsets.get(target.key, set()))) or "none"
+                yield service.finding((*path, "subset"), "istio-subset-missing",
+                                      f'subset "{subset}" of host "{host}" is not defined by a '
+                                      f"DestinationRule in this example set (defined: {defined})")
+
+
+def check_gateways(context: SetContext) -> Iterator[Finding]:
+    gateways = context.of_kind("Gateway", NETWORKING)
+    for service in context.of_kind("VirtualService", NETWORKING, members_only=True):
+        named: list[tuple[tuple[Any, ...], Any]] = [
+            (("spec", "gateways", i), name)
+            for i, name in enumerate(get_path(service.data, ("spec", "gateways")) or [])
+        ]
+        for section in SECTIONS:
+            for i, rule in enumerate(get_path(service.data, ("spec", section)) or []):
+                for j, match in enumerate(rule.get("match") or [] if isinstance(rule, dict)
+                                          else []):
+                    for k, name in enumerate(match.get("gateways") or []
+                                             if isinstance(match, dict) else []):
+                        named.append((("spec", section, i, "match", j, "gateways", k), name))
+        for path, name in named:
+            name = str(name)
+            if name == "mesh":
+                continue  # the reserved name for every sidecar
+            namespace, _, short = name.rpartition("/")
+            if not any(g.name == short and (not namespace or not g.namespace
+                                            or g.namespace == namespace) for g in gateways):
+                yield service.finding(path, "istio-gateway-missing",
+                                      f'no Gateway "{name}" in this example set')
+
+
+def check_weights(context: SetContext) -> Iterator[Finding]:
+    for service in context.of_kind("VirtualService", NETWORKING, members_only=True):
+        for section in SECTIONS:
+            for index, rule in enumerate(get_path(service.data, ("spec", section)) or []):
+                routes = rule.get("route") if isinstance(rule, dict) else None
+                if not isinstance(routes, list) or len(routes) < 2:
+                    continue
+                weights = [r.get("weight", 0) if isinstance(r, dict) else 0 for r in routes]
+                if all(isinstance(w, int) for w in weights) and sum(weights) != 100:
+                    shown = " + ".join(str(w) for w in weights)
+                    yield service.finding(("spec", section, index, "route"), "istio-route-weights",
+                                          f"weights {shown} = {sum(weights)}, not 100")
+
+
+def _catches_all(rule: Any) -> bool:
+    """A route rule with no match, or a match entry that any request satisfies."""
+    if not isinstance(rule, dict):
+        return False
+    matches = rule.get("match")
+    if not matches:
+        return True
+    for match in matches if isinstance(matches, list) else []:
+        if not isinstance(match, dict):
+            continue
+        conditions = {k: v for k, v in match.items() if k not in ("name", "ignoreUriCase")}
+        if not conditions or conditions == {"uri": {"prefix": "/"}}:
+            return True
+    return False
+
+
+def check_reachability(context: SetContext) -> Iterator[Finding]:
+    for service in context.of_kind("VirtualService", NETWORKING, members_only=True):
+        for section in ("http", "tcp"):
+            rules = get_path(service.data, ("spec", section)) or []
+            catch_all = next((i for i, rule in enumerate(rules) if _catches_all(rule)), None)
+            if catch_all is None:
+                continue
+            for index in range(catch_all + 1, len(rules)):
+                yield service.finding(("spec", section, index), "istio-unreachable-route",
+                                      f"{section}[{index}] can never match: {section}[{catch_all}] "
+                                      "before it already matches every request")
+
+
+def check_destination_rules(context: SetContext) -> Iterator[Finding]:
+    for rule in context.of_kind("DestinationRule", NETWORKING, members_only=True):
+        host = get_path(rule.data, ("spec", "host"))
+        if not isinstance(host, str) or "*" in host:
+            continue  # wildcard hosts configure many services at once
+        target = resolve_host(context, host, rule.namespace)
+        if target is None:
+            yield rule.finding(("spec", "host"), "istio-dr-host-unresolved",
+                               f'host "{host}" matches no Service or ServiceEntry in this '
+                               "example set")
+            continue
+        if target.service is None:
+            continue  # a ServiceEntry: its endpoints are not pod templates
+        pods = selected_templates(context, target.service)
+        for index, subset in enumerate(get_path(rule.data, ("spec", "subsets")) or []):
+            labels = subset.get("labels") if isinstance(subset, dict) else None
+            if not isinstance(labels, dict) or not labels:
+                continue
+            wanted = {str(k): str(v) for k, v in labels.items()}
+            if not any(t.selected_by(wanted) for t in pods):
+                shown = ", ".join(f"{k}={v}" for k, v in sorted(wanted.items()))
+                yield rule.finding(("spec", "subsets", index, "labels"),
+                                   "istio-subset-selects-nothing",
+                                   f'subset "{subset.get("name")}" ({shown}) selects none of the '
+                                   f'pod templates behind Service "{target.service.name}"')
+
+
+def check_port_protocols(context: SetContext) -> Iterator[Finding]:
+    if not context.is_mesh:
+        return
+    for service in context.of_kind("Service", members_only=True):
+        for index, port in enumerate(get_path(service.data, ("spec", "ports")) or []):
+            if not isinstance(port, dict) or port.get("appProtocol"):
+                continue
+            name = str(port.get("name") or "")
+            if name in PROTOCOLS or name.split("-", 1)[0] in PROTOCOLS or \
+                    name.startswith("grpc-web"):
+                continue
+            path = ("spec", "ports", index, "name") if name else ("spec", "ports", index)
+            yield service.finding(path, "istio-port-protocol",
+                                  f'port {port.get("port")} named "{name}" has no protocol prefix '
+                                  "(http, grpc, tcp, ...) and no appProtocol, so Istio must guess")
+
+
+ISTIO_CHECKS = (check_destinations, check_gateways, check_weights, check_reachability,
+                check_destination_rules, check_port_protocols)

@@ -1,0 +1,244 @@
+"""Rules over built-in kinds: selectors, Service ports, probes, StatefulSets, images,
+resource quantities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from deepdive.quantity import QuantityError, parse_quantity
+from deepdive.validate.findings import Finding
+from deepdive.validate.rules.context import SetContext, Template, template_of
+from deepdive.validate.yamlcheck import Resource
+from deepdive.workloads import containers, get_path
+
+SELECTOR_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job")
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+PROBE_HANDLERS = ("httpGet", "tcpSocket", "grpc")
+
+
+def _labels_text(labels: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(labels.items())) or "none"
+
+
+def _expression_holds(expression: dict[str, Any], labels: dict[str, str]) -> bool:
+    key, operator = str(expression.get("key", "")), expression.get("operator")
+    values = [str(v) for v in expression.get("values") or []]
+    if operator == "In":
+        return labels.get(key) in values
+    if operator == "NotIn":
+        return labels.get(key) not in values
+    if operator == "Exists":
+        return key in labels
+    if operator == "DoesNotExist":
+        return key not in labels
+    return True  # an unknown operator is the schema's business
+
+
+def check_selectors(context: SetContext) -> Iterator[Finding]:
+    for resource in context.members:
+        template = template_of(resource)
+        if template is None or template.path == ():
+            continue
+        if resource.kind == "ReplicationController":
+            selector: Any = {"matchLabels": get_path(resource.data, ("spec", "selector"))}
+            base: tuple[str, ...] = ("spec", "selector")
+            labels_path: tuple[str, ...] = base
+        elif resource.kind in SELECTOR_KINDS:
+            selector = get_path(resource.data, ("spec", "selector"))
+            base = ("spec", "selector")
+            labels_path = (*base, "matchLabels")
+        else:
+            continue
+        if not isinstance(selector, dict):
+            continue  # Jobs generate their own; elsewhere the schema requires one
+        match_labels = selector.get("matchLabels") or {}
+        expressions = selector.get("matchExpressions") or []
+        if not match_labels and not expressions and resource.kind != "Job":
+            yield resource.finding(base, "selector-mismatch",
+                                   "an empty selector would select every pod")
+        for key, value in match_labels.items() if isinstance(match_labels, dict) else []:
+            if template.labels.get(str(key)) != str(value):
+                yield resource.finding(
+                    (*labels_path, key), "selector-mismatch",
+                    f"selector {key}={value} does not match the pod template labels "
+                    f"({_labels_text(template.labels)})")
+        for index, expression in enumerate(expressions if isinstance(expressions, list) else []):
+            if isinstance(expression, dict) and not _expression_holds(expression, template.labels):
+                yield resource.finding(
+                    (*base, "matchExpressions", index), "selector-mismatch",
+                    f"expression {expression.get('key')} {expression.get('operator')} "
+                    f"{expression.get('values') or ''} does not hold for the pod template "
+                    f"labels ({_labels_text(template.labels)})".replace("  ", " "))
+
+
+def _same_namespace(a: Resource, b: Resource) -> bool:
+    return not a.namespace or not b.namespace or a.namespace == b.namespace
+
+
+def selected_templates(context: SetContext, service: Resource) -> list[Template]:
+    selector = get_path(service.data, ("spec", "selector"))
+    if not isinstance(selector, dict) or not selector:
+        return []
+    wanted = {str(k): str(v) for k, v in selector.items()}
+    return [t for t in context.templates
+            if t.selected_by(wanted) and _same_namespace(t.resource, service)]
+
+
+def container_ports(container: dict[str, Any]) -> tuple[set[str], set[int]]:
+    names: set[str] = set()
+    numbers: set[int] = set()
+    for port in container.get("ports") or []:
+        if isinstance(port, dict):
+            if port.get("name"):
+                names.add(str(port["name"]))
+            if isinstance(port.get("containerPort"), int):
+                numbers.add(port["containerPort"])
+    return names, numbers
+
+
+def template_ports(template: Template) -> tuple[set[str], set[int]]:
+    names: set[str] = set()
+    numbers: set[int] = set()
+    for _field, _index, container in containers(template.spec):
+        more_names, more_numbers = container_ports(container)
+        names |= more_names
+        numbers |= more_numbers
+    return names, numbers
+
+
+def _port_problem(port: Any, names: set[str], numbers: set[int]) -> str:
+    """Why a port (name or number) is not among a container's ports, or ""."""
+    if isinstance(port, str) and not port.isdigit():
+        if port not in names:
+            listed = ", ".join(sorted(names)) or "none"
+            return f'no containerPort is named "{port}" (names: {listed})'
+        return ""
+    if isinstance(port, (int, str)) and int(port) not in numbers:
+        listed = ", ".join(str(n) for n in sorted(numbers)) or "none"
+        return f"no containerPort is {int(port)} (containerPorts: {listed})"
+    return ""
+
+
+def check_services(context: SetContext) -> Iterator[Finding]:
+    for service in context.of_kind("Service", members_only=True):
+        spec = service.data.get("spec")
+        if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
+            continue
+        selector = spec.get("selector")
+        if not isinstance(selector, dict) or not selector:
+            continue  # endpoints managed by hand
+        selected = selected_templates(context, service)
+        if not selected:
+            yield service.finding(("spec", "selector"), "service-selects-nothing",
+                                  f"selector {_labels_text(selector)} matches no pod template "
+                                  "in this example set")
+            continue
+        for index, port in enumerate(spec.get("ports") or []):
+            if not isinstance(port, dict):
+                continue
+            field = "targetPort" if "targetPort" in port else "port"
+            target = port.get(field)
+            for template in selected:
+                problem = _port_problem(target, *template_ports(template))
+                if problem:
+                    yield service.finding(
+                        ("spec", "ports", index, field), "service-target-port",
+                        f"{field} {target} on {template.resource.label}: {problem}")
+
+
+def check_probes(context: SetContext) -> Iterator[Finding]:
+    for resource in context.members:
+        template = template_of(resource)
+        if template is None:
+            continue
+        for field, index, container in containers(template.spec):
+            names, numbers = container_ports(container)
+            for probe_name in PROBES:
+                probe = container.get(probe_name)
+                for handler in PROBE_HANDLERS if isinstance(probe, dict) else ():
+                    action = probe.get(handler)
+                    if not isinstance(action, dict) or "port" not in action:
+                        continue
+                    problem = _port_problem(action["port"], names, numbers)
+                    if problem:
+                        path = (*template.path, "spec", field, index, probe_name, handler, "port")
+                        yield resource.finding(
+                            path, "probe-port",
+                            f"container {container.get('name')}: {problem}")
+
+
+def check_statefulsets(context: SetContext) -> Iterator[Finding]:
+    for statefulset in context.of_kind("StatefulSet", "apps", members_only=True):
+        name = get_path(statefulset.data, ("spec", "serviceName"))
+        if not name:
+            continue
+        services = [s for s in context.of_kind("Service") if s.name == name
+                    and _same_namespace(s, statefulset)]
+        if not services:
+            yield statefulset.finding(("spec", "serviceName"), "statefulset-service",
+                                      f'no Service "{name}" in this example set')
+        elif not any(get_path(s.data, ("spec", "clusterIP")) == "None" for s in services):
+            yield statefulset.finding(("spec", "serviceName"), "statefulset-service",
+                                      f'Service "{name}" is not headless (set clusterIP: None)')
+
+
+def image_problem(image: str) -> str:
+    if "@" in image:
+        return ""  # a digest pins the exact bytes
+    repository_last = image.rsplit("/", 1)[-1]
+    if ":" not in repository_last:
+        return f'image "{image}" has no tag: pin a version (or a digest)'
+    if repository_last.split(":", 1)[1] == "latest":
+        return f'image "{image}" uses the moving tag "latest": pin a version (or a digest)'
+    return ""
+
+
+def check_images(context: SetContext) -> Iterator[Finding]:
+    for resource in context.members:
+        template = template_of(resource)
+        if template is None:
+            continue
+        for field, index, container in containers(template.spec):
+            image = container.get("image")
+            if isinstance(image, str) and (problem := image_problem(image)):
+                yield resource.finding((*template.path, "spec", field, index, "image"),
+                                       "image-unpinned", problem)
+
+
+def _resources_blocks(template: Template) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    pod_level = template.spec.get("resources")
+    if isinstance(pod_level, dict):
+        yield (*template.path, "spec", "resources"), pod_level
+    for field, index, container in containers(template.spec):
+        block = container.get("resources")
+        if isinstance(block, dict):
+            yield (*template.path, "spec", field, index, "resources"), block
+
+
+def check_quantities(context: SetContext) -> Iterator[Finding]:
+    for resource in context.members:
+        template = template_of(resource)
+        if template is None:
+            continue
+        for path, block in _resources_blocks(template):
+            parsed: dict[str, dict[str, Any]] = {"requests": {}, "limits": {}}
+            for section in parsed:
+                values = block.get(section)
+                for name, value in values.items() if isinstance(values, dict) else []:
+                    try:
+                        parsed[section][name] = parse_quantity(value)
+                    except QuantityError as error:
+                        yield resource.finding((*path, section, name), "resource-quantity",
+                                               str(error))
+            for name, request in parsed["requests"].items():
+                limit = parsed["limits"].get(name)
+                if limit is not None and request > limit:
+                    yield resource.finding(
+                        (*path, "requests", name), "resource-request-exceeds-limit",
+                        f"request {name}={block['requests'][name]} is more than its limit "
+                        f"{block['limits'][name]}")
+
+
+KUBERNETES_CHECKS = (check_selectors, check_services, check_probes, check_statefulsets,
+                     check_images, check_quantities)

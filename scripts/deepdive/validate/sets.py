@@ -1,0 +1,74 @@
+"""Example sets: the unit within which cross-reference rules look for their targets.
+
+An example set is the manifest files directly inside one folder (not its subfolders),
+plus the dependencies that folder declares in a plain-text file named `example-set.txt`:
+one path per line, relative to the folder, naming a manifest file or a folder (whose
+manifest files, not subfolders, are added); `#` starts a comment. Dependencies give
+context only: their resources can be referenced (a VirtualService in istio/canary may
+route to a Service declared in kubernetes/services), but rules report on the folder's
+own files. Dependencies are not transitive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from deepdive.validate.findings import Finding
+
+DECLARATION = "example-set.txt"
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class ExampleSet:
+    folder: Path
+    members: list[Path]
+    dependencies: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[Path]:
+        return [*self.members, *(p for p in self.dependencies if p not in self.members)]
+
+
+def manifest_files_in(folder: Path) -> list[Path]:
+    """The manifest files directly inside a folder, sorted."""
+    try:
+        return sorted(p for p in folder.iterdir()
+                      if p.is_file() and p.suffix in MANIFEST_SUFFIXES
+                      and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def example_set(folder: Path, display: str, extra: list[Path] | None = None) -> ExampleSet:
+    """The set of `folder`; `extra` adds dependencies as if declared (used for read-only
+    upstream corpora that cannot carry an example-set.txt)."""
+    found = ExampleSet(folder=folder, members=manifest_files_in(folder))
+    declaration = folder / DECLARATION
+    entries: list[tuple[int, str]] = []
+    if declaration.is_file():
+        try:
+            lines = declaration.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            lines = []
+            found.findings.append(Finding(f"{display}/{DECLARATION}", 1, 1,
+                                          "set-dependency-missing", f"unreadable: {error}"))
+        for number, line in enumerate(lines, start=1):
+            entry = line.split("#", 1)[0].strip()
+            if entry:
+                entries.append((number, entry))
+    for path in extra or []:
+        entries.append((0, str(path)))
+    for number, entry in entries:
+        target = (folder / entry).resolve()
+        if target.is_dir():
+            found.dependencies += manifest_files_in(target)
+        elif target.is_file():
+            found.dependencies.append(target)
+        else:
+            found.findings.append(Finding(
+                f"{display}/{DECLARATION}", max(number, 1), 1, "set-dependency-missing",
+                f"{entry} does not exist (relative to {display})"))
+    return found

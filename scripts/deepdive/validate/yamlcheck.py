@@ -1,0 +1,330 @@
+"""Read one manifest file defensively: bytes -> YAML documents -> resources, or findings.
+
+Every way a file can be unusable (unreadable, too large, binary, not UTF-8, broken YAML,
+tabs, duplicate keys, an alias bomb, a document that is no resource) becomes a finding
+with a position; nothing here raises on bad input.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from deepdive.manifests import Document, FieldPath, ManifestError, ManifestFile, load_text
+from deepdive.validate.findings import Finding, field_path
+
+MAX_FILE_BYTES = 2 * 1024 * 1024  # manifests are small; a larger file is a mistake
+MAX_EXPANDED_NODES = 200_000  # per document, aliases expanded: beyond this it is a bomb
+
+
+@dataclass
+class Resource:
+    """One Kubernetes object: a document, or one item of a `List` document."""
+
+    file: str  # as displayed in findings
+    document: Document
+    prefix: FieldPath  # () for a document, ("items", n) for a List item
+    data: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("kind", ""))
+
+    @property
+    def api_version(self) -> str:
+        return str(self.data.get("apiVersion", ""))
+
+    @property
+    def group(self) -> str:
+        return self.api_version.rpartition("/")[0]
+
+    @property
+    def name(self) -> str:
+        metadata = self.data.get("metadata")
+        return str(metadata.get("name", "")) if isinstance(metadata, dict) else ""
+
+    @property
+    def namespace(self) -> str:
+        metadata = self.data.get("metadata")
+        value = metadata.get("namespace") if isinstance(metadata, dict) else None
+        return str(value) if value else ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+    def finding(self, path: FieldPath, rule: str, message: str, **extra: Any) -> Finding:
+        position = self.document.locate((*self.prefix, *path))
+        return Finding(
+            file=self.file,
+            line=position.line,
+            column=position.column,
+            rule=rule,
+            message=message,
+            resource=self.label,
+            field=field_path(path),
+            **extra,
+        )
+
+
+@dataclass
+class CheckedFile:
+    path: Path
+    display: str
+    text: str = ""
+    loaded: ManifestFile | None = None
+    resources: list[Resource] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def check_file(path: Path, display: str | None = None) -> CheckedFile:
+    """Everything yamlcheck can say about one file."""
+    checked = CheckedFile(path=path, display=display or str(path))
+    text = _read_text(checked)
+    if text is None:
+        return checked
+    checked.text = text
+    try:
+        loaded = load_text(path, text)
+    except ManifestError as error:
+        tab_line = _tab_line_near(text, error.line)
+        if tab_line:
+            checked.findings.append(_file_finding(checked, tab_line, 1, "yaml-tab", _TAB_MESSAGE))
+        else:
+            checked.findings.append(
+                _file_finding(checked, error.line, error.column, "yaml-syntax", error.message)
+            )
+        return checked
+    checked.loaded = loaded
+    checked.findings += _tab_findings(checked, text, loaded)
+    for document in loaded.documents:
+        checked.findings += _document_findings(checked, document)
+    return checked
+
+
+_TAB_MESSAGE = "tab character in indentation; YAML indents with spaces only"
+
+
+def _file_finding(checked: CheckedFile, line: int, column: int, rule: str, message: str) -> Finding:
+    return Finding(file=checked.display, line=line, column=column, rule=rule, message=message)
+
+
+def _read_text(checked: CheckedFile) -> str | None:
+    try:
+        size = checked.path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            checked.findings.append(_file_finding(
+                checked, 1, 1, "file-too-large",
+                f"{size} bytes is over the {MAX_FILE_BYTES} byte limit for a manifest file",
+            ))
+            return None
+        raw = checked.path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        checked.findings.append(_file_finding(checked, 1, 1, "file-unreadable", reason))
+        return None
+    if b"\0" in raw:
+        line = raw[: raw.index(b"\0")].count(b"\n") + 1
+        checked.findings.append(_file_finding(
+            checked, line, 1, "file-binary", "binary content (NUL byte); not a YAML text file"
+        ))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        checked.findings.append(_file_finding(
+            checked, line, column, "file-not-utf8",
+            f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})",
+        ))
+        return None
+
+
+def _leading_tab(line: str) -> bool:
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    return "\t" in indent and bool(line.strip())
+
+
+def _tab_line_near(text: str, line: int) -> int:
+    """The tab-indented line a parse error points at (or the line before), else 0."""
+    lines = text.splitlines()
+    for candidate in (line, line - 1, line + 1):
+        if 1 <= candidate <= len(lines) and _leading_tab(lines[candidate - 1]):
+            return candidate
+    return 0
+
+
+def _tab_findings(checked: CheckedFile, text: str, loaded: ManifestFile) -> list[Finding]:
+    """Tabs in indentation outside block scalars (where they are content, not indentation)."""
+    lines = text.splitlines()
+    if not any("\t" in line for line in lines):
+        return []
+    inside_block: set[int] = set()
+    for document in loaded.documents:
+        for node in _walk(document.node):
+            if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+                inside_block.update(range(node.start_mark.line + 2, node.end_mark.line + 2))
+    return [
+        _file_finding(checked, number, 1, "yaml-tab", _TAB_MESSAGE)
+        for number, line in enumerate(lines, start=1)
+        if number not in inside_block and _leading_tab(line)
+    ]
+
+
+def _walk(root: yaml.Node | None) -> Iterator[yaml.Node]:
+    """Each node once, aliases not followed twice (so a bomb costs nothing here)."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def expanded_size(root: yaml.Node) -> int:
+    """Nodes a reader of the data would visit, aliases expanded; memoised, so a bomb is
+    measured without being expanded. A recursive alias counts as infinitely large."""
+    cap = MAX_EXPANDED_NODES + 1
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if children_done:
+            visiting.discard(id(node))
+            total = 1 + sum(sizes[id(child)] for child in _children(node))
+            sizes[id(node)] = min(total, cap)
+            continue
+        if id(node) in visiting:
+            return cap  # an alias inside its own anchor: endless when expanded
+        visiting.add(id(node))
+        stack.append((node, True))
+        stack += [(child, False) for child in _children(node) if id(child) not in sizes]
+    return sizes[id(root)]
+
+
+def _duplicate_keys(root: yaml.Node) -> Iterator[tuple[yaml.Node, str, int]]:
+    for node in _walk(root):
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        first_line: dict[str, int] = {}
+        for key, _value in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.value == "<<":
+                continue
+            if key.value in first_line:
+                yield key, key.value, first_line[key.value]
+            else:
+                first_line[key.value] = key.start_mark.line + 1
+
+
+def _document_findings(checked: CheckedFile, document: Document) -> list[Finding]:
+    node = document.node
+    if node is None or document.data is None:
+        return []  # an empty document or comments only: nothing to check
+    if expanded_size(node) > MAX_EXPANDED_NODES:
+        line = node.start_mark.line + 1
+        return [_file_finding(
+            checked, line, 1, "yaml-alias-bomb",
+            f"document {document.index + 1} expands to over {MAX_EXPANDED_NODES} nodes "
+            "through aliases; refusing to read it",
+        )]
+    findings = [
+        _file_finding(
+            checked, key.start_mark.line + 1, key.start_mark.column + 1, "yaml-duplicate-key",
+            f"duplicate key {name!r} (first at line {first}); YAML parsers keep only one",
+        )
+        for key, name, first in _duplicate_keys(node)
+    ]
+    try:
+        data = json_like(document.data)
+    except RecursionError:
+        return [_file_finding(checked, node.start_mark.line + 1, 1, "yaml-syntax",
+                              "YAML: nesting is too deep")]
+    findings += _resource_findings(checked, document, (), data)
+    return findings
+
+
+def _resource_findings(
+    checked: CheckedFile, document: Document, prefix: FieldPath, data: Any
+) -> list[Finding]:
+    """Check that `data` is a resource; expand `List`; register the resources found."""
+    def at(path: FieldPath, rule: str, message: str) -> Finding:
+        position = document.locate((*prefix, *path))
+        return _file_finding(checked, position.line, position.column, rule, message)
+
+    what = f"document {document.index + 1}" if not prefix else f"item {field_path(prefix)}"
+    if not isinstance(data, dict):
+        return [at((), "yaml-not-mapping",
+                   f"{what} is a {_type_name(data)}, not a mapping with apiVersion and kind")]
+    findings = []
+    for key in ("apiVersion", "kind"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value:
+            problem = "is missing" if value is None else "must be a non-empty string"
+            findings.append(at((key,), "yaml-missing-field", f"{what}: {key} {problem}"))
+    if data.get("kind") == "List" and data.get("apiVersion") == "v1":
+        items = data.get("items")
+        if not isinstance(items, list):
+            return [*findings, at(("items",), "yaml-missing-field",
+                                  f"{what}: a List needs an items sequence")]
+        for index, item in enumerate(items):
+            findings += _resource_findings(checked, document, (*prefix, "items", index), item)
+        return findings
+    metadata = data.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    if not isinstance(name, str) or not name:
+        path: FieldPath = ("metadata", "name") if isinstance(metadata, dict) else ("metadata",)
+        findings.append(at(path, "yaml-missing-field", f"{what}: metadata.name is missing"))
+    if not findings:
+        checked.resources.append(
+            Resource(file=checked.display, document=document, prefix=prefix, data=data)
+        )
+    return findings
+
+
+def _type_name(value: Any) -> str:
+    return {list: "sequence", str: "string", int: "number", float: "number", bool: "boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def json_like(value: Any) -> Any:
+    """The data as the API server sees it after YAML -> JSON: string keys, no bytes."""
+    if isinstance(value, dict):
+        return {_json_key(key): json_like(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_like(item) for item in value]
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, (set, frozenset)):
+        return {_json_key(key): None for key in value}
+    return value
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return "null" if key is None else str(key)
