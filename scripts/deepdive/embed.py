@@ -35,8 +35,10 @@ class ManifestEmbed:
         text = self.loaded.text if self.loaded.text.endswith("\n") else self.loaded.text + "\n"
         parts = [
             f'````yaml title="{self.repo_path}"\n{text}````',
-            f'<p class="manifest-links"><a href="{prefix}{self.repo_path}" '
-            f'class="manifest-raw">Raw file</a></p>',
+            # An inline link with the paragraph's class from attr_list: a raw <p> block
+            # is not recognised inside tabs or admonitions and would be nested in a <p>.
+            f'<a href="{prefix}{self.repo_path}" class="manifest-raw">Raw file</a>\n'
+            "{ .manifest-links }",
         ]
         if with_apply:
             parts.append(f"```bash\nkubectl apply -f {self.repo_path}\n```")
