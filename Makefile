@@ -35,6 +35,7 @@ serve: $(STAMP) $(NODE_STAMP) ## Build and serve on http://127.0.0.1:8000 with l
 	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT) --livereload
 
 build: $(STAMP) $(NODE_STAMP) ## Validate every manifest, then build the site strictly into site/
+	$(BIN)/deepdive validate manifests
 	$(BIN)/mkdocs build --strict --site-dir site
 
 test: $(STAMP) $(NODE_STAMP) ## Run every test (what CI runs)

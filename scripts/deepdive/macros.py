@@ -24,6 +24,7 @@ from deepdive.facts.service import (
     service_facts,
 )
 from deepdive.facts.statefulset import StatefulSetFacts, statefulset_facts
+from deepdive.validate.buildcheck import check_manifests
 from deepdive.workloads import containers, pod_template
 
 MANIFESTS = "manifests"
@@ -32,6 +33,7 @@ MANIFESTS = "manifests"
 def define_env(env: Any) -> None:
     root = Path(env.conf["config_file_path"]).resolve().parent
     manifests_root = root / MANIFESTS
+    check_manifests(manifests_root)  # any invalid manifest fails the build, shown or not
     cache: dict[str, ManifestEmbed] = {}
 
     def embed(path: str) -> ManifestEmbed:
