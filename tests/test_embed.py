@@ -20,6 +20,8 @@ spec:
   containers:
     - name: app
       image: nginx:1.29.3
+      ports:
+        - containerPort: 80
       resources:
         limits: {cpu: 500m, memory: 128Mi}
       livenessProbe:
@@ -41,6 +43,8 @@ spec:
       containers:
         - name: app
           image: nginx:1.29.3
+          ports:
+            - containerPort: 80
 """
 SERVICE = """\
 apiVersion: v1
