@@ -192,10 +192,11 @@ def expected_titles(relative: str) -> list[str]:
             titles.append(f"QoS class: {facts.qos.qos_class}")
         if facts.rollout is not None:
             bounds = facts.rollout
+            replicas = f"{bounds.replicas} replica" + ("" if bounds.replicas == 1 else "s")
             titles.append(
-                f"Rollout: Recreate, {bounds.replicas} replicas"
+                f"Rollout: Recreate, {replicas}"
                 if bounds.strategy == "Recreate"
-                else f"Rollout bounds: {bounds.replicas} replicas"
+                else f"Rollout bounds: {replicas}"
             )
         if facts.probes:
             titles.append("Probe timeline")

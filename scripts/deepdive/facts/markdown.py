@@ -47,7 +47,9 @@ def qos_markdown(report: QosReport) -> list[str]:
                 limit += " (containers' total)"
             cells += [request, limit]
         body.append("| " + " | ".join(cells) + " |")
-    if report.qos_class is QosClass.GUARANTEED:
+    if report.qos_class is QosClass.GUARANTEED and report.pod_level:
+        why = "The pod limits both CPU and memory, and its requests equal its limits."
+    elif report.qos_class is QosClass.GUARANTEED:
         why = "Every container limits both CPU and memory, and requests equal limits."
     elif report.qos_class is QosClass.BEST_EFFORT:
         why = "No container requests or limits CPU or memory."
@@ -59,23 +61,42 @@ def qos_markdown(report: QosReport) -> list[str]:
     return lines + _indent(body)
 
 
+def _pods(count: int, noun: str = "pod") -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def rollout_title(bounds: RolloutBounds) -> str:
+    """The admonition title, e.g. "Rollout bounds: 10 replicas"."""
+    if bounds.strategy == "Recreate":
+        return f"Rollout: Recreate, {_pods(bounds.replicas, 'replica')}"
+    return f"Rollout bounds: {_pods(bounds.replicas, 'replica')}"
+
+
+def _resolved(name: str, spec: str, pods: int, replicas: int, rounding: str) -> str:
+    text = f"{name} `{spec}` → {_pods(pods)}"
+    if spec.endswith("%"):
+        text += f" ({spec} of {replicas}, rounded {rounding})"
+    return text
+
+
 def rollout_markdown(bounds: RolloutBounds) -> list[str]:
     if bounds.strategy == "Recreate":
-        title = f"Rollout: Recreate, {bounds.replicas} replicas"
         body = [
-            f"All {bounds.replicas} old pods are stopped before any new pod starts: "
-            f"at most **{bounds.max_pods}** pods exist, and **{bounds.min_available}** "
-            "may be available while the new ones start."
+            f"All old pods are stopped before any new pod starts: at most "
+            f"**{bounds.max_pods}** exist, and as few as **{bounds.min_available}** "
+            "are available while the new ones start."
         ]
     else:
-        title = f"Rollout bounds: {bounds.replicas} replicas"
-        surge = f"maxSurge `{bounds.max_surge_spec}` → {bounds.max_surge} pod(s), rounded up"
-        unavailable = (
-            f"maxUnavailable `{bounds.max_unavailable_spec}` → {bounds.max_unavailable} pod(s), "
-            "rounded down"
-        )
+        surge = _resolved("maxSurge", bounds.max_surge_spec, bounds.max_surge, bounds.replicas,
+                          "up")
         if bounds.fencepost:
-            unavailable += " (both were 0, so the controller allows 1 unavailable)"
+            unavailable = (
+                f"maxUnavailable `{bounds.max_unavailable_spec}` rounds to 0 like maxSurge, "
+                f"so the controller allows {_pods(bounds.max_unavailable)} unavailable"
+            )
+        else:
+            unavailable = _resolved("maxUnavailable", bounds.max_unavailable_spec,
+                                    bounds.max_unavailable, bounds.replicas, "down")
         body = [
             f"- {surge}",
             f"- {unavailable}",
@@ -83,7 +104,8 @@ def rollout_markdown(bounds: RolloutBounds) -> list[str]:
             f"During a rolling update at most **{bounds.max_pods}** pods exist (old and new), "
             f"and at least **{bounds.min_available}** stay available.",
         ]
-    return [f'!!! info "{title}"', "", *_indent(["Computed from this manifest.", "", *body])]
+    return [f'!!! info "{rollout_title(bounds)}"', "",
+            *_indent(["Computed from this manifest.", "", *body])]
 
 
 def _seconds(window: Window) -> str:
