@@ -55,6 +55,10 @@ class Document:
         """Where a field is in the file; the nearest existing parent if it is absent."""
         return position_of(self.node, path)
 
+    def locate_key(self, path: FieldPath) -> Position:
+        """Like locate, but a mapping field points at its key (`replica:`), not its value."""
+        return position_of(self.node, path, at_key=True)
+
 
 @dataclass
 class ManifestFile:
@@ -142,15 +146,19 @@ def _construct(node: yaml.Node) -> Any:
         loader.dispose()
 
 
-def position_of(node: yaml.Node | None, path: FieldPath) -> Position:
+def position_of(node: yaml.Node | None, path: FieldPath, at_key: bool = False) -> Position:
     """Walk a node tree along a field path; stop at the deepest node that exists."""
     if node is None:
         return Position(1, 1)
     current = node
-    for step in path:
+    for index, step in enumerate(path):
         child = _child(current, step)
         if child is None:
             break
+        if at_key and index == len(path) - 1 and isinstance(current, yaml.MappingNode):
+            key = next(k for k, v in current.value if v is child)
+            mark = key.start_mark
+            return Position(mark.line + 1, mark.column + 1)
         current = child
     mark = current.start_mark
     return Position(mark.line + 1, mark.column + 1)

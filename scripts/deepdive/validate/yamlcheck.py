@@ -59,7 +59,7 @@ class Resource:
         return f"{self.kind}/{self.name}"
 
     def finding(self, path: FieldPath, rule: str, message: str, **extra: Any) -> Finding:
-        position = self.document.locate((*self.prefix, *path))
+        position = self.document.locate_key((*self.prefix, *path))
         return Finding(
             file=self.file,
             line=position.line,
@@ -272,7 +272,7 @@ def _resource_findings(
 ) -> list[Finding]:
     """Check that `data` is a resource; expand `List`; register the resources found."""
     def at(path: FieldPath, rule: str, message: str) -> Finding:
-        position = document.locate((*prefix, *path))
+        position = document.locate_key((*prefix, *path))
         return _file_finding(checked, position.line, position.column, rule, message)
 
     what = f"document {document.index + 1}" if not prefix else f"item {field_path(prefix)}"

@@ -24,7 +24,7 @@ SECTIONS = ("http", "tcp", "tls")
 class Target:
     """What a host name resolves to in the set."""
 
-    key: str  # "service:<namespace>/<name>" or "serviceentry:<host>"
+    key: str  # "service:<namespace>/<name>" (as the Service declares it) or "serviceentry:<host>"
     service: Resource | None = None
 
 
@@ -34,11 +34,11 @@ def resolve_host(context: SetContext, host: str, namespace: str) -> Target | Non
     for service in context.of_kind("Service"):
         ns = service.namespace
         if host == service.name and (not ns or not namespace or ns == namespace):
-            return Target(f"service:{ns or namespace}/{service.name}", service)
+            return Target(f"service:{ns}/{service.name}", service)
         if (len(parts) >= 2 and parts[0] == service.name
                 and parts[2:] in ([], ["svc"], ["svc", "cluster", "local"])
                 and (not ns or ns == parts[1])):
-            return Target(f"service:{parts[1]}/{service.name}", service)
+            return Target(f"service:{ns}/{service.name}", service)
     for entry in context.of_kind("ServiceEntry", NETWORKING):
         for known in get_path(entry.data, ("spec", "hosts")) or []:
             known = str(known)
