@@ -196,3 +196,39 @@ def test_post_build_serves_manifests_as_files(project: Path, tmp_path: Path) -> 
         project / "manifests" / "demo" / "pod.yaml"
     ).read_bytes()
     assert not (site / "manifests" / "stale.yaml").exists()
+
+
+# --- the facts boxes' wording ---------------------------------------------------------------
+
+def _rollout_text(spec: dict[str, Any]) -> str:
+    from deepdive.facts.markdown import rollout_markdown
+    from deepdive.facts.rollout import rollout_bounds
+
+    return "\n".join(rollout_markdown(rollout_bounds(spec)))
+
+
+def test_rollout_box_says_rounded_only_for_percentages() -> None:
+    text = _rollout_text({"replicas": 3, "strategy": {"rollingUpdate": {"maxSurge": 2,
+                                                                         "maxUnavailable": 0}}})
+    assert "maxSurge `2` → 2 pods\n" in text
+    assert "rounded" not in text
+    assert "at most **5** pods exist (old and new), and at least **3** stay available" in text
+
+
+def test_rollout_box_fencepost_and_singulars() -> None:
+    text = _rollout_text({"strategy": {"rollingUpdate": {"maxSurge": 0,
+                                                         "maxUnavailable": "25%"}}})
+    assert '"Rollout bounds: 1 replica"' in text
+    assert "allows 1 pod unavailable" in text
+    assert "at most **1**" in text and "at least **0**" in text
+
+
+def test_recreate_box() -> None:
+    text = _rollout_text({"replicas": 4, "strategy": {"type": "Recreate"}})
+    assert '"Rollout: Recreate, 4 replicas"' in text
+    assert "**4**" in text and "**0**" in text
+
+
+def test_qos_box_marks_requests_copied_from_limits(project: Path) -> None:
+    text = load_embed(project / "manifests", "demo/pod.yaml").markdown("")
+    assert "| `app` | 500m (from limit) | 500m | 128Mi (from limit) | 128Mi |" in text
