@@ -1,0 +1,63 @@
+"""Whatever the input, the validator answers with findings, never with a traceback."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from deepdive.validate.engine import Validator
+from deepdive.validate.render import render_json, render_text
+
+SETTINGS = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                    st.text(max_size=12))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=20)
+kinds = st.sampled_from(["Pod", "Deployment", "Service", "VirtualService", "List", "Nope", ""])
+api_versions = st.sampled_from(["v1", "apps/v1", "networking.istio.io/v1", "x/y", ""])
+resources = st.fixed_dictionaries(
+    {"apiVersion": api_versions, "kind": kinds, "metadata": st.fixed_dictionaries(
+        {"name": st.text(max_size=8)}), "spec": values, "items": st.lists(values, max_size=2)})
+
+
+def check(validator: Validator, payload: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "input.yaml").write_bytes(payload)
+        report = validator.run([Path(folder)])
+    render_text(report)
+    render_json(report)
+    for finding in report.findings:
+        assert finding.line >= 1 and finding.column >= 1 and finding.rule and finding.message
+
+
+@SETTINGS
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes(validator: Validator, payload: bytes) -> None:
+    check(validator, payload)
+
+
+@SETTINGS
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_arbitrary_text(validator: Validator, text: str) -> None:
+    check(validator, text.encode("utf-8", "surrogatepass"))
+
+
+@SETTINGS
+@given(st.lists(resources, min_size=1, max_size=3))
+def test_arbitrary_resource_shaped_yaml(validator: Validator, documents: list[dict]) -> None:
+    check(validator, yaml.safe_dump_all(documents).encode())
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["a:", " b", "- c", "&x", "*x", "{", "}", "[", "]", "\t", ": ",
+                                 "---", "\n", "!!binary", "? ", "<<: *x", "|", "'"]),
+                max_size=40))
+def test_arbitrary_yaml_punctuation(validator: Validator, pieces: list[str]) -> None:
+    check(validator, "".join(pieces).encode())
