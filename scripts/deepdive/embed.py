@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -25,6 +26,15 @@ class ManifestEmbed:
     def repo_path(self) -> str:
         return f"manifests/{self.relative}"
 
+    @property
+    def copy_base64(self) -> str:
+        """The file's exact bytes for the copy button (docs/assets/javascripts/manifest-copy.js).
+
+        Material trims trailing whitespace from what it copies; URL-safe base64 passes
+        Markdown's inline patterns (backticks, backslashes, ++keys++) untouched.
+        """
+        return base64.urlsafe_b64encode(self.loaded.path.read_bytes()).decode("ascii")
+
     def facts(self, name: str | None = None) -> DocumentFacts:
         for document in self.loaded.documents:
             if name is None or document.name == name:
@@ -37,8 +47,8 @@ class ManifestEmbed:
             f'````yaml title="{self.repo_path}"\n{text}````',
             # An inline link with the paragraph's class from attr_list: a raw <p> block
             # is not recognised inside tabs or admonitions and would be nested in a <p>.
-            f'<a href="{prefix}{self.repo_path}" class="manifest-raw">Raw file</a>\n'
-            "{ .manifest-links }",
+            f'<a href="{prefix}{self.repo_path}" class="manifest-raw" '
+            f'data-copy-base64="{self.copy_base64}">Raw file</a>\n{{ .manifest-links }}',
         ]
         if with_apply:
             parts.append(f"```bash\nkubectl apply -f {self.repo_path}\n```")

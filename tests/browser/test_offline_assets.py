@@ -1,0 +1,101 @@
+"""The built HTML references nothing outside the site (no browser needed for this part)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from deepdive.assets import page_has_diagram
+from deepdive.browser import ServedSite, site_pages
+
+# Attributes through which a page makes the browser fetch something by itself.
+FETCHING = {
+    "script": ("src",),
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "link": ("href",),  # stylesheets, icons, preconnect, preload
+}
+CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)")
+
+
+class _Fetches(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.scripts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "link" and values.get("rel") in ("canonical", "alternate", "prev", "next"):
+            return  # navigation hints, never fetched
+        for name in FETCHING.get(tag, ()):
+            value = values.get(name)
+            if value:
+                self.urls += [part.strip().split(" ")[0] for part in value.split(",")]
+        if tag == "script" and values.get("src"):
+            self.scripts.append(values["src"] or "")
+
+
+def _fetches(html: str) -> _Fetches:
+    parser = _Fetches()
+    parser.feed(html)
+    return parser
+
+
+def _page_file(site: Path, path: str) -> Path:
+    return site / path / "index.html" if path.endswith("/") or not path else site / path
+
+
+def _is_remote(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.netloc) or parts.scheme not in ("", "data")
+
+
+def test_no_page_fetches_from_another_host(built_site: Path) -> None:
+    remote = {}
+    for path in site_pages(built_site):
+        urls = _fetches(_page_file(built_site, path).read_text("utf-8")).urls
+        if found := [u for u in urls if _is_remote(u)]:
+            remote[path or "/"] = found
+    assert not remote, f"pages that would load from another host: {remote}"
+
+
+def test_no_stylesheet_imports_from_another_host(built_site: Path) -> None:
+    """Fonts and images referenced by CSS (e.g. Google Fonts) come from the site too."""
+    remote = {}
+    for css in built_site.rglob("*.css"):
+        if found := [u for u in CSS_URL.findall(css.read_text("utf-8")) if _is_remote(u)]:
+            remote[css.relative_to(built_site).as_posix()] = found
+    assert not remote, f"stylesheets that would load from another host: {remote}"
+
+
+def _check_mermaid_loading(site: Path) -> list[str]:
+    """Assert only pages with a diagram load the (served) bundle; return those pages."""
+    with_diagram = []
+    for path in site_pages(site):
+        page = _page_file(site, path)
+        html = page.read_text("utf-8")
+        mermaid = [s for s in _fetches(html).scripts if "mermaid" in s]
+        if page_has_diagram(html):
+            with_diagram.append(path)
+            assert len(mermaid) == 1, f"{path}: has a diagram but loads {mermaid}"
+            bundle = urlsplit(urljoin(page.as_uri(), mermaid[0])).path
+            assert Path(bundle).is_file(), f"{path}: {mermaid[0]} is not in the site"
+        else:
+            assert not mermaid, f"{path}: loads {mermaid} without a diagram (megabytes for nothing)"
+    return with_diagram
+
+
+def test_mermaid_is_loaded_by_exactly_the_pages_with_a_diagram(built_site: Path) -> None:
+    _check_mermaid_loading(built_site)
+
+
+def test_mermaid_is_served_by_the_site_when_a_page_has_a_diagram(fixture_site: ServedSite) -> None:
+    assert "" in _check_mermaid_loading(fixture_site.root)  # its home page has one
