@@ -41,11 +41,14 @@ KNOWN_DIFFERENCES = {
     "broken-links-in-zensical": "internal links that do not resolve in the Zensical build",
     "heading-ids": "headings whose id differs between the two builds",
     "admonitions": "pages whose number of admonitions differs",
+    "mermaid-from-cdn": "diagram pages without a local Mermaid script: the theme's bundle "
+    "then loads Mermaid from unpkg.com, a third-party request",
 }
 
 FILENAME = re.compile(r'<span class="filename">([^<]*)</span>')
 HEADING_ID = re.compile(r"<h[1-6][^>]*\sid=\"([^\"]+)\"")
 ADMONITION = re.compile(r'<div class="admonition[ "]')
+LOCAL_MERMAID = re.compile(r'<script src="(?!https?:|//)[^"]*mermaid[^"]*"')
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class SiteShape:
     manifest_blocks: dict[str, tuple[str, ...]]  # page -> titles of its manifest blocks
     heading_ids: dict[str, frozenset[str]]
     admonitions: dict[str, int]
+    diagrams_without_local_mermaid: tuple[str, ...]
 
 
 def shape_of(site: Path) -> SiteShape:
@@ -78,6 +82,11 @@ def shape_of(site: Path) -> SiteShape:
         },
         heading_ids={page: frozenset(HEADING_ID.findall(text)) for page, text in texts.items()},
         admonitions={page: len(ADMONITION.findall(text)) for page, text in texts.items()},
+        diagrams_without_local_mermaid=tuple(
+            page
+            for page, text in texts.items()
+            if 'class="mermaid"' in text and not LOCAL_MERMAID.search(text)
+        ),
     )
 
 
@@ -103,6 +112,9 @@ def compare(mkdocs: SiteShape, zensical: SiteShape) -> list[Difference]:
                     f"{page}: {mkdocs.admonitions[page]} != {zensical.admonitions[page]}",
                 )
             )
+    if zensical.diagrams_without_local_mermaid:
+        pages = ", ".join(zensical.diagrams_without_local_mermaid)
+        found.append(Difference("mermaid-from-cdn", pages))
     for side, files in (
         ("mkdocs", mkdocs.files - zensical.files),
         ("zensical", zensical.files - mkdocs.files),
@@ -209,6 +221,7 @@ def test_comparison_reports_missing_pages_and_changed_manifest_blocks() -> None:
             manifest_blocks=pages,
             heading_ids={p: frozenset() for p in pages},
             admonitions={p: 0 for p in pages},
+            diagrams_without_local_mermaid=(),
         )
 
     ours = shape({"index.html": ("manifests/a.yaml",), "b/index.html": ()})
