@@ -104,6 +104,13 @@ def test_long_timeout_widens_the_window() -> None:
     assert probe.act_after_failure == Window(0, 25)
 
 
+def test_hanging_checks_run_back_to_back_when_timeout_exceeds_period() -> None:
+    # period 5, timeout 10, 3 failures: the first check starts up to 5 s after the
+    # failure, then three checks of 10 s each, one after the other: 5 + 30 = 35 s.
+    probe = timeline("livenessProbe", periodSeconds=5, timeoutSeconds=10, **HTTP)
+    assert probe.act_after_failure == Window(10, 35)
+
+
 @pytest.mark.parametrize("field", ["periodSeconds", "timeoutSeconds", "successThreshold",
                                    "failureThreshold"])
 def test_zero_means_default(field: str) -> None:
@@ -175,7 +182,12 @@ def test_window_follows_the_formula(delay: int, period: int, timeout: int,
     probe = timeline("livenessProbe", initialDelaySeconds=delay, periodSeconds=period,
                      timeoutSeconds=timeout, failureThreshold=failures, **EXEC)
     after = probe.act_after_failure
-    assert after == Window((failures - 1) * period, failures * period + timeout)
-    # The window is one period plus one timeout wide, whatever the settings.
-    assert after.latest - after.earliest == period + timeout
+    if timeout <= period:
+        # The kubelet docs' rule of thumb, failureThreshold x periodSeconds, plus one timeout.
+        assert after == Window((failures - 1) * period, failures * period + timeout)
+        assert after.latest - after.earliest == period + timeout
+    else:
+        # Hanging checks cannot start before the previous one gave up.
+        assert after.latest == period + failures * timeout
+    assert after.earliest <= after.latest
     assert probe.act_from_start == Window(delay + after.earliest, delay + after.latest)

@@ -10,7 +10,7 @@ its Services' endpoints; successThreshold consecutive successes put it back.
 Because the probe ticker is not aligned with the moment a container starts
 or an endpoint breaks, the result is a window [earliest, latest], not one
 number: the first failing probe lands up to one period after the failure
-begins, and the last one may take up to timeoutSeconds to give up.
+begins, and a check that hangs takes timeoutSeconds to count as failed.
 """
 
 from __future__ import annotations
@@ -97,10 +97,15 @@ def probe_timeline(container: dict[str, Any], kind: str) -> ProbeTimeline | None
     timeout = settings["timeoutSeconds"]
     failures = settings["failureThreshold"]
     successes = settings["successThreshold"]
-    # Consecutive results land one period apart; the first may come at once
-    # or up to one period later; the last may take `timeout` to fail.
-    after_failure = Window((failures - 1) * period, failures * period + timeout)
-    from_start = Window(delay + (failures - 1) * period, delay + failures * period + timeout)
+    # The first failing result may come at once or up to one period later.
+    # Results that fail at once land one period apart; checks that hang run
+    # back to back, since the worker probes synchronously and its ticker keeps
+    # one pending tick, so they land max(period, timeout) apart, and the last
+    # one gives up only after `timeout`.
+    spacing = max(period, timeout)
+    slowest = period + (failures - 1) * spacing + timeout
+    after_failure = Window((failures - 1) * period, slowest)
+    from_start = Window(delay + (failures - 1) * period, delay + slowest)
     recover = (
         Window((successes - 1) * period, successes * period + timeout)
         if kind == "readinessProbe"
