@@ -139,11 +139,55 @@ def _compose_all(text: str) -> Iterator[yaml.Node]:
 
 
 def _construct(node: yaml.Node) -> Any:
+    try:
+        return _build(node, {})
+    except (_SlowPath, RecursionError, TypeError):
+        pass  # merge keys, explicit tags, recursive or unhashable keys: PyYAML's own way
     loader = _Loader("")
     try:
         return loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+class _SlowPath(Exception):
+    """A node the fast builder leaves to PyYAML's constructor."""
+
+
+_STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_SCALARS = _Loader("")  # constructs int, float and bool scalars exactly as PyYAML does
+
+
+def _build(node: yaml.Node, shared: dict[int, Any]) -> Any:
+    """PyYAML's safe construction for plain manifests, several times faster: strings and
+    nulls directly, other scalars through PyYAML, aliases kept shared as PyYAML does."""
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if node.tag == _STR:
+            return node.value
+        if node.tag == _NULL:
+            return None
+        if node.tag.startswith("tag:yaml.org,2002:") and node.tag[18:] in ("int", "float",
+                                                                          "bool"):
+            return _SCALARS.construct_object(node, deep=True)
+        raise _SlowPath
+    if id(node) in shared:
+        return shared[id(node)]
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        mapping: dict[Any, Any] = {}
+        shared[id(node)] = mapping
+        for key, value in node.value:
+            if key.tag == "tag:yaml.org,2002:merge":
+                raise _SlowPath
+            mapping[_build(key, shared)] = _build(value, shared)
+        return mapping
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        items: list[Any] = []
+        shared[id(node)] = items
+        items.extend(_build(item, shared) for item in node.value)
+        return items
+    raise _SlowPath
 
 
 def position_of(node: yaml.Node | None, path: FieldPath, at_key: bool = False) -> Position:

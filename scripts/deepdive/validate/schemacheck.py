@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from deepdive.manifests import FieldPath
+from deepdive.validate.compiled import CompiledSchema
 from deepdive.validate.crds import CrdSchemas, SchemaSourceError
 from deepdive.validate.deprecations import ApiProblem, crd_api_problem, kube_api_problem
 from deepdive.validate.findings import Finding
@@ -11,12 +13,22 @@ from deepdive.validate.kube import KubeSchemas
 from deepdive.validate.schemaerrors import SchemaProblem, problems
 from deepdive.validate.yamlcheck import Resource
 
+Note = tuple[FieldPath, str, str]  # (field path, rule, message)
+
+
+@dataclass
+class KubePlan:
+    notes: list[Note]
+    validators: list[tuple[CompiledSchema, list[str]]]  # one per distinct schema
+    served: int  # how many configured versions serve the kind
+
 
 @dataclass
 class SchemaChecker:
     kube: KubeSchemas
     crds: CrdSchemas
     versions: tuple[str, ...]
+    _plans: dict[tuple[str, str], KubePlan | list[Note]] = field(default_factory=dict)
 
     def check(self, resource: Resource) -> list[Finding]:
         source = self.crds.source_for(resource.group)
@@ -56,40 +68,50 @@ class SchemaChecker:
         return findings
 
     def _check_kube(self, resource: Resource) -> list[Finding]:
-        api_version, kind = resource.api_version, resource.kind
+        plan = self._plan(resource.api_version, resource.kind)
+        if isinstance(plan, list):
+            return [resource.finding(path, rule, message) for path, rule, message in plan]
+        findings = [resource.finding(path, rule, message) for path, rule, message in plan.notes]
+        seen: dict[SchemaProblem, list[str]] = {}
+        for validator, versions in plan.validators:
+            for error in validator.errors(resource.data):
+                for found in problems(error):
+                    seen.setdefault(found, []).extend(versions)
+        for found, versions in seen.items():
+            only = tuple(v for v in self.versions if v in versions)
+            findings.append(self._finding(resource, found, only if len(only) < plan.served
+                                          else ()))
+        return findings
+
+    def _plan(self, api_version: str, kind: str) -> KubePlan | list[Note]:
+        """What checking an apiVersion/kind takes, worked out once per run: API notes, and
+        one validator per distinct schema (most kinds are equal across 1.35-1.37)."""
+        key = (api_version, kind)
+        if key not in self._plans:
+            self._plans[key] = self._make_plan(api_version, kind)
+        return self._plans[key]
+
+    def _make_plan(self, api_version: str, kind: str) -> KubePlan | list[Note]:
         problem = kube_api_problem(self.kube, self.versions, api_version, kind)
-        findings = self._api(resource, problem)
+        notes: list[Note] = [(("apiVersion",), problem.rule, problem.message)] if problem else []
         if problem is not None and problem.rule == "api-removed":
-            return findings
+            return notes
         served = [v for v in self.versions if self.kube.serves(v, api_version, kind)]
         if not served:
-            return [*findings, resource.finding(
+            return [*notes, (
                 ("kind",), "schema-missing",
                 f"no schema for {api_version} {kind} in Kubernetes {', '.join(self.versions)} "
                 "or the Istio / Gateway API CRDs; a resource nobody can check is not accepted")]
         if len(served) < len(self.versions):
             missing = [v for v in self.versions if v not in served]
-            findings.append(resource.finding(
-                ("apiVersion",), "schema-missing",
-                f"{api_version} {kind} is not served by Kubernetes {', '.join(missing)}"))
-        # Equal schemas (most kinds across 1.35-1.37) are checked once.
-        by_digest: dict[str, list[str]] = {}
-        validators = {}
+            notes.append((("apiVersion",), "schema-missing",
+                          f"{api_version} {kind} is not served by Kubernetes {', '.join(missing)}"))
+        by_digest: dict[str, tuple[CompiledSchema, list[str]]] = {}
         for version in served:
             validator = self.kube.validator(version, api_version, kind)
             assert validator is not None
-            by_digest.setdefault(validator.digest, []).append(version)
-            validators[validator.digest] = validator
-        seen: dict[SchemaProblem, list[str]] = {}
-        for digest, versions in by_digest.items():
-            for error in validators[digest].errors(resource.data):
-                for found in problems(error):
-                    seen.setdefault(found, []).extend(versions)
-        for found, versions in seen.items():
-            only = tuple(v for v in self.versions if v in versions)
-            findings.append(self._finding(resource, found, only if len(only) < len(served)
-                                          else ()))
-        return findings
+            by_digest.setdefault(validator.digest, (validator, []))[1].append(version)
+        return KubePlan(notes, list(by_digest.values()), len(served))
 
     def _finding(self, resource: Resource, problem: SchemaProblem,
                  versions: tuple[str, ...]) -> Finding:

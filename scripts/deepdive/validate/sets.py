@@ -11,6 +11,7 @@ own files. Dependencies are not transitive.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def example_set(folder: Path, display: str, extra: list[Path] | None = None) -> 
     for path in extra or []:
         entries.append((0, str(path)))
     for number, entry in entries:
-        target = (folder / entry).resolve()
+        target = Path(os.path.abspath(folder / entry))
         if target.is_dir():
             found.dependencies += manifest_files_in(target)
         elif target.is_file():

@@ -47,9 +47,18 @@ class SetContext:
     members: list[Resource]  # the folder's own resources: rules report on these
     resources: list[Resource] = field(default_factory=list)  # members + dependencies
 
+    _templates: dict[int, Template | None] = field(default_factory=dict, repr=False)
+
+    def template(self, resource: Resource) -> Template | None:
+        """The pod template of a resource, found once per set (every rule asks)."""
+        key = id(resource)
+        if key not in self._templates:
+            self._templates[key] = template_of(resource)
+        return self._templates[key]
+
     @cached_property
     def templates(self) -> list[Template]:
-        return [t for r in self.resources if (t := template_of(r)) is not None]
+        return [t for r in self.resources if (t := self.template(r)) is not None]
 
     def of_kind(self, kind: str, group: str = "", members_only: bool = False) -> list[Resource]:
         pool = self.members if members_only else self.resources

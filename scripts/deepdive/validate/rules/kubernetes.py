@@ -8,7 +8,7 @@ from typing import Any
 
 from deepdive.quantity import QuantityError, parse_quantity
 from deepdive.validate.findings import Finding
-from deepdive.validate.rules.context import SetContext, Template, template_of
+from deepdive.validate.rules.context import SetContext, Template
 from deepdive.validate.yamlcheck import Resource
 from deepdive.workloads import containers, get_path
 
@@ -37,7 +37,7 @@ def _expression_holds(expression: dict[str, Any], labels: dict[str, str]) -> boo
 
 def check_selectors(context: SetContext) -> Iterator[Finding]:
     for resource in context.members:
-        template = template_of(resource)
+        template = context.template(resource)
         if template is None or template.path == ():
             continue
         if resource.kind == "ReplicationController":
@@ -149,7 +149,7 @@ def check_services(context: SetContext) -> Iterator[Finding]:
 
 def check_probes(context: SetContext) -> Iterator[Finding]:
     for resource in context.members:
-        template = template_of(resource)
+        template = context.template(resource)
         if template is None:
             continue
         for field, index, container in containers(template.spec):
@@ -196,7 +196,7 @@ def image_problem(image: str) -> str:
 
 def check_images(context: SetContext) -> Iterator[Finding]:
     for resource in context.members:
-        template = template_of(resource)
+        template = context.template(resource)
         if template is None:
             continue
         for field, index, container in containers(template.spec):
@@ -218,7 +218,7 @@ def _resources_blocks(template: Template) -> Iterator[tuple[tuple[Any, ...], dic
 
 def check_quantities(context: SetContext) -> Iterator[Finding]:
     for resource in context.members:
-        template = template_of(resource)
+        template = context.template(resource)
         if template is None:
             continue
         for path, block in _resources_blocks(template):
