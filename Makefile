@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve build test lint clean
+.PHONY: help setup serve build test bench lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -39,11 +39,14 @@ build: $(STAMP) $(NODE_STAMP) ## Validate every manifest, then build the site st
 	$(BIN)/mkdocs build --strict --site-dir site
 
 test: $(STAMP) $(NODE_STAMP) ## Run every test (what CI runs)
-	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff check scripts tests benchmarks
 	$(BIN)/python -m pytest
 
+bench: $(STAMP) $(NODE_STAMP) ## Page weight: bytes and load time of every page in Chromium
+	$(BIN)/python benchmarks/page_weight.py
+
 lint: $(STAMP) ## ruff only
-	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff check scripts tests benchmarks
 
 clean: ## Remove the build output and the virtual environment
 	rm -rf site $(VENV) node_modules

@@ -2,10 +2,10 @@
 
 Material for MkDocs fetches Mermaid from unpkg.com unless a global `mermaid`
 already exists when it meets a diagram. So the build copies the bundle of the
-npm package pinned in package-lock.json (installed by `make setup`) into the
-site, and pages that hold a ```mermaid block get a <script> for it ahead of
-Material's own (overrides/main.html). The bundle is megabytes: other pages
-never load it.
+npm package pinned in package.json (installed by `make setup`) into the site,
+and pages that hold a ```mermaid block get a small stand-in `mermaid` ahead of
+Material's script (overrides/main.html) that loads the site's copy after the
+load event. The bundle is megabytes: other pages never load it.
 """
 
 from __future__ import annotations

@@ -27,9 +27,10 @@ def test_a_page_with_a_diagram_and_tabs_loads_cleanly_and_only_from_the_site(
 ) -> None:
     """Mermaid comes from the site itself, never from unpkg.com as Material would fetch it."""
     opened = open_page(fixture_site, "")
+    page = opened.page
+    page.wait_for_function("document.querySelector('script[src*=\"mermaid\"]')")
+    page.wait_for_load_state("networkidle")
     assert opened.watch.problems() == []
-    mermaid_src = opened.page.evaluate(
-        "document.querySelector('script[src*=\"mermaid\"]').src"
-    )
+    mermaid_src = page.evaluate("document.querySelector('script[src*=\"mermaid\"]').src")
     assert mermaid_src.startswith(fixture_site.base_url)
-    assert opened.page.evaluate("typeof mermaid.render") == "function"
+    assert page.evaluate("typeof mermaid.mermaidAPI") == "object", "the real engine is loaded"
