@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from deepdive.assets import page_has_diagram
+import pytest
+from mkdocs.exceptions import PluginError
+
+from deepdive.assets import find_bundle, page_has_diagram
 from deepdive.browser import ServedSite, site_pages
 
 # Attributes through which a page makes the browser fetch something by itself.
@@ -97,3 +101,43 @@ def test_mermaid_is_loaded_by_exactly_the_pages_with_a_diagram(built_site: Path)
 
 def test_mermaid_is_served_by_the_site_when_a_page_has_a_diagram(fixture_site: ServedSite) -> None:
     assert "" in _check_mermaid_loading(fixture_site.root)  # its home page has one
+
+
+def _node_project(root: Path, pinned: str, installed: str | None) -> Path:
+    (root / "package.json").write_text(json.dumps({"dependencies": {"mermaid": pinned}}))
+    if installed is not None:
+        package = root / "node_modules" / "mermaid"
+        (package / "dist").mkdir(parents=True)
+        (package / "package.json").write_text(json.dumps({"version": installed}))
+        (package / "dist" / "mermaid.min.js").write_text("globalThis.mermaid = {};")
+    return root
+
+
+def test_the_build_takes_the_pinned_mermaid_and_names_its_version(tmp_path: Path) -> None:
+    bundle = find_bundle(_node_project(tmp_path, "11.17.2", "11.17.2"))
+    assert bundle.site_path == "assets/vendor/mermaid-11.17.2.min.js"
+    assert bundle.source.read_text() == "globalThis.mermaid = {};"
+
+
+@pytest.mark.parametrize(
+    ("installed", "message"),
+    [(None, "run `make setup`"), ("11.0.0", "holds mermaid 11.0.0, package.json pins 11.17.2")],
+)
+def test_the_build_fails_clearly_without_the_pinned_mermaid(
+    tmp_path: Path, installed: str | None, message: str
+) -> None:
+    with pytest.raises(PluginError, match=re.escape(message)):
+        find_bundle(_node_project(tmp_path, "11.17.2", installed))
+
+
+def test_the_project_pins_one_exact_mermaid_version() -> None:
+    root = Path(__file__).resolve().parents[2]
+    pinned = json.loads((root / "package.json").read_text())["dependencies"]["mermaid"]
+    locked = json.loads((root / "package-lock.json").read_text())["packages"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", pinned), "pin an exact version: it names the file"
+    assert locked["node_modules/mermaid"]["version"] == pinned
+
+
+def test_diagram_detection_matches_what_superfences_writes() -> None:
+    assert page_has_diagram('<pre class="mermaid"><code>graph LR</code></pre>')
+    assert not page_has_diagram("<pre><code>&lt;pre class=&quot;mermaid&quot;&gt;</code></pre>")
