@@ -31,6 +31,9 @@ class Document:
     index: int  # 0-based position among the file's documents
     data: Any
     node: yaml.Node | None = field(repr=False, default=None)
+    # True when the data is plain JSON-like YAML: string keys, none repeated, no explicit
+    # tags or merge keys (the common case; the validator then skips re-checking it).
+    plain: bool = field(repr=False, default=False)
 
     @property
     def position(self) -> Position:
@@ -91,8 +94,10 @@ def load_text(path: Path, text: str) -> ManifestFile:
     documents: list[Document] = []
     try:
         for index, node in enumerate(_compose_all(text)):
-            data = _construct(node)
-            documents.append(Document(path=path, index=index, data=data, node=node))
+            data, plain = _construct(node)
+            documents.append(
+                Document(path=path, index=index, data=data, node=node, plain=plain)
+            )
     except RecursionError:
         raise ManifestError(path, 1, 1, "YAML: nesting is too deep") from None
     except yaml.MarkedYAMLError as error:
@@ -126,6 +131,21 @@ _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _Loader(_Base):  # type: ignore[misc, valid-type]
     yaml_implicit_resolvers = _without_timestamps(_Base)
 
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        # A plain scalar's tag depends on its text alone (no path resolvers here), and the
+        # same texts recur across manifests: remember them instead of re-running regexes.
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                if len(_PLAIN_TAGS) > 50_000:
+                    _PLAIN_TAGS.clear()
+                tag = _PLAIN_TAGS[value] = super().resolve(kind, value, implicit)
+            return tag
+        return str(super().resolve(kind, value, implicit))
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+
 
 def _compose_all(text: str) -> Iterator[yaml.Node]:
     loader = _Loader(text)
@@ -138,14 +158,15 @@ def _compose_all(text: str) -> Iterator[yaml.Node]:
         loader.dispose()
 
 
-def _construct(node: yaml.Node) -> Any:
+def _construct(node: yaml.Node) -> tuple[Any, bool]:
+    """The document's data, and whether the fast path built it (see Document.plain)."""
     try:
-        return _build(node, {})
+        return _build(node, {}), True
     except (_SlowPath, RecursionError, TypeError):
-        pass  # merge keys, explicit tags, recursive or unhashable keys: PyYAML's own way
+        pass  # merge keys, tags, repeated or non-string keys, recursion: PyYAML's own way
     loader = _Loader("")
     try:
-        return loader.construct_document(node)
+        return loader.construct_document(node), False
     finally:
         loader.dispose()
 
@@ -178,9 +199,13 @@ def _build(node: yaml.Node, shared: dict[int, Any]) -> Any:
         mapping: dict[Any, Any] = {}
         shared[id(node)] = mapping
         for key, value in node.value:
-            if key.tag == "tag:yaml.org,2002:merge":
+            if type(key) is not yaml.ScalarNode or key.tag != _STR or key.value in mapping:
                 raise _SlowPath
-            mapping[_build(key, shared)] = _build(value, shared)
+            # Inline the commonest leaf, a plain string, to save a call per field.
+            if type(value) is yaml.ScalarNode and value.tag == _STR:
+                mapping[key.value] = value.value
+            else:
+                mapping[key.value] = _build(value, shared)
         return mapping
     if kind is yaml.SequenceNode and node.tag == _SEQ:
         items: list[Any] = []

@@ -19,10 +19,12 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-import jsonschema
+
+if TYPE_CHECKING:  # jsonschema loads only when a resource is invalid (it takes 30 ms)
+    import jsonschema
 
 # Bump when the way schemas are built changes, so stale cache entries are ignored.
 TRANSFORM_VERSION = "5"
@@ -62,7 +64,7 @@ class CompiledSchema:
     code: Any  # the module code object that defines `validate` (what the disk cache keeps)
     fast: Callable[[Any], Any]
     load_schema: Callable[[], dict[str, Any]]
-    _full: jsonschema.protocols.Validator | None = field(default=None, repr=False)
+    _full: jsonschema.Draft7Validator | None = field(default=None, repr=False)
 
     def errors(self, data: Any) -> list[jsonschema.ValidationError]:
         try:
@@ -70,6 +72,8 @@ class CompiledSchema:
             return []
         except fastjsonschema.JsonSchemaValueException as fast_error:
             if self._full is None:
+                import jsonschema
+
                 try:
                     self._full = jsonschema.Draft7Validator(self.load_schema())
                 except (OSError, ValueError):
@@ -80,6 +84,8 @@ class CompiledSchema:
 
 def _from_fast(error: fastjsonschema.JsonSchemaValueException) -> jsonschema.ValidationError:
     """The rare case where only fastjsonschema objects: keep its one message."""
+    import jsonschema
+
     path = list(error.path or [])[1:]  # drop fastjsonschema's leading "data"
     message = str(error.message).replace("data.", "", 1).replace("data ", "", 1)
     return jsonschema.ValidationError(message, path=path, validator="fast")

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import re
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +70,8 @@ Fetch = Callable[[str], bytes]
 
 
 def fetch_url(url: str) -> bytes:
+    import urllib.request  # only a download needs it
+
     with urllib.request.urlopen(url, timeout=60) as response:
         return bytes(response.read())
 

@@ -82,8 +82,13 @@ class Validator:
         requested: dict[Path, str] = {}
         for path in paths:
             if path.is_dir():
-                for file in manifest_files(path):
-                    requested.setdefault(absolute(file), display_path(file))
+                shown, root = display_path(path), absolute(path)
+                for file in manifest_files(root):
+                    # Display paths by string joins: relpath per file costs a lot at 10k.
+                    relative = str(file)[len(str(root)) + 1:]
+                    requested.setdefault(
+                        file, relative if shown == "." else os.path.join(shown, relative)
+                    )
             elif path.is_file():
                 requested.setdefault(absolute(path), display_path(path))
             else:

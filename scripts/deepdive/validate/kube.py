@@ -8,6 +8,7 @@ strict draft-07 schema and hand it to the SchemaCompiler (compiled once, cached 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from functools import cache, cached_property
@@ -15,12 +16,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import kubernetes_validate
-
 from deepdive.validate.compiled import CompiledSchema, SchemaCompiler
 
 DEFAULT_VERSIONS: tuple[str, ...] = ("1.35", "1.36", "1.37")
-SCHEMA_ROOT = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+# Found without importing the package (whose import pulls in jsonschema: 30 ms).
+_SPEC = importlib.util.find_spec("kubernetes_validate")
+SCHEMA_ROOT = Path(next(iter(_SPEC.submodule_search_locations or [])) if _SPEC else ".") / (
+    "kubernetes-json-schema"
+)
 _DEFS = "$defs/"
 # Keys that document or annotate a schema but never constrain a value.
 _DROP = {"description", "format", "$schema", "$id", "readOnly"}

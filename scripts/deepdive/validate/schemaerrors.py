@@ -5,12 +5,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema import ValidationError
-from jsonschema.exceptions import best_match
+from typing import TYPE_CHECKING, Any
 
 from deepdive.manifests import FieldPath
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 UNKNOWN_FIELD = "schema-unknown-field"
 VIOLATION = "schema-violation"
@@ -116,6 +116,8 @@ def _alternatives(error: ValidationError) -> str:
         if error.validator == "anyOf" and not present:
             return f"set one of {', '.join(names)}"
     if error.context:
+        from jsonschema.exceptions import best_match
+
         inner = best_match(error.context)
         if inner is not None:
             where = ".".join(str(step) for step in inner.relative_path)

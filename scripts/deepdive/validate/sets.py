@@ -36,9 +36,10 @@ class ExampleSet:
 def manifest_files_in(folder: Path) -> list[Path]:
     """The manifest files directly inside a folder, sorted."""
     try:
-        return sorted(p for p in folder.iterdir()
-                      if p.is_file() and p.suffix in MANIFEST_SUFFIXES
-                      and not p.name.startswith("."))
+        with os.scandir(folder) as entries:
+            return sorted(Path(entry.path) for entry in entries
+                          if entry.name.endswith(MANIFEST_SUFFIXES)
+                          and not entry.name.startswith(".") and entry.is_file())
     except OSError:
         return []
 

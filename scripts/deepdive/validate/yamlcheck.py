@@ -31,32 +31,23 @@ class Resource:
     prefix: FieldPath  # () for a document, ("items", n) for a List item
     data: dict[str, Any]
 
-    @property
-    def kind(self) -> str:
-        return str(self.data.get("kind", ""))
+    # Read once at creation: rules ask for these thousands of times.
+    kind: str = field(init=False)
+    api_version: str = field(init=False)
+    group: str = field(init=False)
+    name: str = field(init=False)
+    namespace: str = field(init=False)
+    label: str = field(init=False)
 
-    @property
-    def api_version(self) -> str:
-        return str(self.data.get("apiVersion", ""))
-
-    @property
-    def group(self) -> str:
-        return self.api_version.rpartition("/")[0]
-
-    @property
-    def name(self) -> str:
+    def __post_init__(self) -> None:
+        self.kind = str(self.data.get("kind", ""))
+        self.api_version = str(self.data.get("apiVersion", ""))
+        self.group = self.api_version.rpartition("/")[0]
         metadata = self.data.get("metadata")
-        return str(metadata.get("name", "")) if isinstance(metadata, dict) else ""
-
-    @property
-    def namespace(self) -> str:
-        metadata = self.data.get("metadata")
-        value = metadata.get("namespace") if isinstance(metadata, dict) else None
-        return str(value) if value else ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind}/{self.name}"
+        metadata = metadata if isinstance(metadata, dict) else {}
+        self.name = str(metadata.get("name", ""))
+        self.namespace = str(metadata.get("namespace") or "")
+        self.label = f"{self.kind}/{self.name}"
 
     def finding(self, path: FieldPath, rule: str, message: str, **extra: Any) -> Finding:
         position = self.document.locate_key((*self.prefix, *path))
@@ -265,6 +256,8 @@ def _document_findings(checked: CheckedFile, document: Document) -> list[Finding
             f"document {document.index + 1} expands to over {MAX_EXPANDED_NODES} nodes "
             "through aliases; refusing to read it",
         )]
+    if document.plain:  # string keys, none repeated: nothing to re-check or convert
+        return _resource_findings(checked, document, (), document.data)
     findings = [
         _file_finding(
             checked, key.start_mark.line + 1, key.start_mark.column + 1, "yaml-duplicate-key",

@@ -4,6 +4,8 @@ resource quantities."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from deepdive.quantity import QuantityError, parse_quantity
@@ -216,6 +218,18 @@ def _resources_blocks(template: Template) -> Iterator[tuple[tuple[Any, ...], dic
             yield (*template.path, "spec", field, index, "resources"), block
 
 
+@lru_cache(maxsize=4096)
+def _cached_quantity(value: str | int | float) -> Fraction:
+    return parse_quantity(value)
+
+
+def _quantity(value: Any) -> Fraction:
+    """parse_quantity, remembered: the same few quantities recur across a corpus."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return _cached_quantity(value)
+    return parse_quantity(value)
+
+
 def check_quantities(context: SetContext) -> Iterator[Finding]:
     for resource in context.members:
         template = context.template(resource)
@@ -227,7 +241,7 @@ def check_quantities(context: SetContext) -> Iterator[Finding]:
                 values = block.get(section)
                 for name, value in values.items() if isinstance(values, dict) else []:
                     try:
-                        parsed[section][name] = parse_quantity(value)
+                        parsed[section][name] = _quantity(value)
                     except QuantityError as error:
                         yield resource.finding((*path, section, name), "resource-quantity",
                                                str(error))
