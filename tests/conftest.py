@@ -13,6 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 MANIFESTS = ROOT / "manifests"
 DOCS = ROOT / "docs"
 
+# Tests run offline: the CRDs come from ../shared/schemas when DEEPDIVE_SCHEMA_DIR is unset
+# (as .ci/run does), and nothing may download them (tests that need them skip instead).
+if not os.environ.get("DEEPDIVE_SCHEMA_DIR") and (ROOT.parent / "shared" / "schemas").is_dir():
+    os.environ["DEEPDIVE_SCHEMA_DIR"] = str(ROOT.parent / "shared" / "schemas")
+os.environ.setdefault("DEEPDIVE_OFFLINE", "1")
+
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:

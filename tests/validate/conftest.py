@@ -1,24 +1,13 @@
-"""Validator tests run offline: CRDs come from DEEPDIVE_SCHEMA_DIR or ../shared/schemas.
-
-When neither is there and nothing is cached, downloads are forbidden (DEEPDIVE_OFFLINE)
-and the tests that need the Istio / Gateway API CRDs skip with a message saying so.
-"""
+"""Validator fixtures. tests/conftest.py makes the run offline: CRDs come from
+DEEPDIVE_SCHEMA_DIR or ../shared/schemas; when neither is there and nothing is cached,
+downloads are forbidden and the tests that need the CRDs skip, saying why."""
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import pytest
 
 from deepdive.validate.crds import SOURCES, SchemaSourceError
 from deepdive.validate.engine import Validator
-
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-
-if not os.environ.get("DEEPDIVE_SCHEMA_DIR") and (SHARED / "schemas").is_dir():
-    os.environ["DEEPDIVE_SCHEMA_DIR"] = str(SHARED / "schemas")
-os.environ.setdefault("DEEPDIVE_OFFLINE", "1")  # a test never downloads from the internet
 
 
 @pytest.fixture(scope="session")

@@ -98,8 +98,11 @@ def test_istio_samples_validate(validator: Validator, crds_available: None) -> N
     assert report.resources > 100
 
 
-def test_site_manifests_validate_clean(validator: Validator, crds_available: None) -> None:
+def test_site_manifests_validate_clean(validator: Validator) -> None:
     report = validator.run([ROOT / "manifests"])
+    if any(f.rule == "schema-unavailable" for f in report.findings):
+        pytest.skip("manifests/ holds Istio or Gateway API resources and their CRDs are "
+                    "unavailable; set DEEPDIVE_SCHEMA_DIR to a folder holding them")
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
     assert errors == [], "\n".join(f"{f.file}:{f.line}: {f.rule}: {f.message}" for f in errors)
     assert report.files > 0
