@@ -180,5 +180,6 @@ def watch_page(page: Page, outside: OutsideRequests) -> PageWatch:
     return watch
 
 
-# A test fixture's signature: open_page(site, path, color_scheme="light", init_script="").
+# The open_page fixture: open_page(site, path, color_scheme="light", init_script="",
+# wait_until="networkidle").
 OpenPage = Callable[..., OpenedPage]

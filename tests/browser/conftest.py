@@ -113,7 +113,11 @@ def open_page(browser: Browser) -> Iterator[OpenPage]:
     contexts = []
 
     def opener(
-        served: ServedSite, path: str, color_scheme: str = "light", init_script: str = ""
+        served: ServedSite,
+        path: str,
+        color_scheme: str = "light",
+        init_script: str = "",
+        wait_until: str = "networkidle",
     ) -> OpenedPage:
         context = browser.new_context(
             viewport=VIEWPORT,
@@ -126,7 +130,7 @@ def open_page(browser: Browser) -> Iterator[OpenPage]:
             context.add_init_script(init_script)
         page = context.new_page()
         watch = watch_page(page, outside)
-        page.goto(served.url(path), wait_until="networkidle")
+        page.goto(served.url(path), wait_until=wait_until)
         return OpenedPage(page=page, watch=watch)
 
     yield opener

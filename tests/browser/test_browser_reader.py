@@ -62,8 +62,10 @@ def _clipboard_after_copy(page: Page, block_index: int) -> str:
     block.evaluate(REVEAL)
     block.hover()
     block.locator("button[data-clipboard-target]").click()
-    expect(page.locator(".md-dialog")).to_contain_text("Copied", timeout=TIMEOUT_MS)
-    return page.evaluate("navigator.clipboard.readText()")
+    copied = page.wait_for_function(
+        "async () => (await navigator.clipboard.readText()) || null", timeout=TIMEOUT_MS
+    )
+    return str(copied.json_value())
 
 
 def test_copy_button_on_a_manifest_copies_the_exact_file(
@@ -73,7 +75,7 @@ def test_copy_button_on_a_manifest_copies_the_exact_file(
     assert pages, "no page shows a manifest"
     copied = 0
     for path in pages:
-        page = open_page(site, path).page
+        page = open_page(site, path, wait_until="load").page
         raw_links = page.locator(f"{MANIFEST_BLOCKS} + p.manifest-links a.manifest-raw")
         for index in range(raw_links.count()):
             href = raw_links.nth(index).evaluate("a => a.href")
