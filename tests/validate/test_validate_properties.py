@@ -61,3 +61,34 @@ def test_arbitrary_resource_shaped_yaml(validator: Validator, documents: list[di
                 max_size=40))
 def test_arbitrary_yaml_punctuation(validator: Validator, pieces: list[str]) -> None:
     check(validator, "".join(pieces).encode())
+
+
+# Rules read resources whose schema check may have failed: any shape must be survivable.
+RULE_FIELDS = ["selector", "matchLabels", "matchExpressions", "template", "metadata", "labels",
+               "spec", "containers", "initContainers", "ports", "targetPort", "port", "name",
+               "containerPort", "livenessProbe", "httpGet", "tcpSocket", "grpc", "image",
+               "resources", "requests", "limits", "cpu", "serviceName", "clusterIP", "http",
+               "tcp", "tls", "route", "destination", "host", "subset", "weight", "match",
+               "gateways", "mirror", "mirrors", "subsets", "hosts", "appProtocol", "uri",
+               "prefix", "jobTemplate", "key", "operator", "values", "type"]
+shaped = st.recursive(
+    st.one_of(scalars,
+              st.sampled_from(["http", "v1", "web", "80", "/", "mesh", "1Gi", "x:latest"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from(RULE_FIELDS), inner, max_size=5)),
+    max_leaves=30)
+rule_kinds = st.sampled_from([
+    ("apps/v1", "Deployment"), ("apps/v1", "StatefulSet"), ("v1", "Service"), ("v1", "Pod"),
+    ("batch/v1", "CronJob"), ("networking.istio.io/v1", "VirtualService"),
+    ("networking.istio.io/v1", "DestinationRule"), ("networking.istio.io/v1", "ServiceEntry"),
+    ("v1", "Namespace")])
+
+
+@SETTINGS
+@given(st.lists(st.tuples(rule_kinds, shaped, st.sampled_from(["web", "db", "reviews"])),
+                min_size=1, max_size=4))
+def test_rule_shaped_garbage(validator: Validator, documents: list) -> None:
+    payload = [{"apiVersion": api, "kind": kind,
+                "metadata": {"name": name, "labels": {"app": name}}, "spec": spec}
+               for (api, kind), spec, name in documents]
+    check(validator, yaml.safe_dump_all(payload).encode())

@@ -41,7 +41,12 @@ def run(args: argparse.Namespace) -> int:
     except UnsupportedVersion as error:
         print(f"deepdive validate: {error}", file=sys.stderr)
         return 2
-    report = validator.run(args.paths or [DEFAULT_PATH])
+    try:
+        report = validator.run(args.paths or [DEFAULT_PATH])
+    except Exception as error:  # a bug of ours must still end as one line, never a traceback
+        print(f"deepdive validate: internal error, please report it: "
+              f"{type(error).__name__}: {error}", file=sys.stderr)
+        return 1
     render = render_json if args.format == "json" else render_text
     sys.stdout.write(render(report))
     return report.exit_code

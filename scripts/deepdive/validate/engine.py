@@ -18,7 +18,7 @@ from deepdive.validate.kube import DEFAULT_VERSIONS, KubeSchemas, check_versions
 from deepdive.validate.rules import SetContext, run_rules
 from deepdive.validate.schemacheck import SchemaChecker
 from deepdive.validate.sets import MANIFEST_SUFFIXES, example_set
-from deepdive.validate.yamlcheck import CheckedFile, check_file
+from deepdive.validate.yamlcheck import CheckedFile, Resource, check_file
 
 
 def display_path(path: Path) -> str:
@@ -95,33 +95,44 @@ class Validator:
                 findings.append(Finding(str(path), 1, 1, "path-not-found",
                                         "no such file or directory"))
         checked: dict[Path, CheckedFile] = {}
+        schema_findings: dict[Path, list[Finding]] = {}
+        valid: dict[Path, list[Resource]] = {}
 
         def load(file: Path) -> CheckedFile:
+            """Read and schema-check a file once, whether requested or only context."""
             if file not in checked:
-                checked[file] = check_file(file, requested.get(file) or display_path(file))
+                result = check_file(file, requested.get(file) or display_path(file))
+                checked[file] = result
+                schema_findings[file], valid[file] = [], []
+                for resource in result.resources:
+                    found = self.schemas.check(resource)
+                    schema_findings[file] += found
+                    # Rules see only resources their schema accepts: no noise on top of
+                    # a schema error, and every field has the shape the rules expect.
+                    if not any(f.severity is Severity.ERROR and f.rule != "api-deprecated"
+                               for f in found):
+                        valid[file].append(resource)
             return checked[file]
 
         resources = 0
         exceptions: dict[str, list[AllowedException]] = {}
         for file in requested:
             result = load(file)
-            findings += result.findings
+            findings += result.findings + schema_findings[file]
             declared = parse_exceptions(result.display, result.text)
             findings += declared.findings
             exceptions[result.display] = declared.declared
             resources += len(result.resources)
-            for resource in result.resources:
-                findings += self.schemas.check(resource)
 
         extra = {absolute(k): v for k, v in (extra_dependencies or {}).items()}
+        shown = set(requested.values())
         for folder in sorted({file.parent for file in requested}):
             examples = example_set(folder, display_path(folder), extra.get(folder))
             findings += examples.findings
-            members = [r for f in examples.members for r in load(f).resources]
-            context = SetContext(members=members,
-                                 resources=[r for f in examples.files
-                                            for r in load(f).resources])
-            shown = set(requested.values())
+            for file in examples.files:
+                load(file)
+            context = SetContext(members=[r for f in examples.members for r in valid[f]],
+                                 resources=[r for f in examples.files for r in valid[f]])
             findings += [f for f in run_rules(context) if f.file in shown]
 
         kept, in_force = _apply_exceptions(findings, exceptions)
