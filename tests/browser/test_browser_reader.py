@@ -42,6 +42,25 @@ def test_search_for_headless_opens_the_services_page(site: ServedSite, open_page
     expect(page.locator("article h1")).to_contain_text("Services")
 
 
+INDEX_REQUESTED = (
+    "performance.getEntriesByType('resource')"
+    ".some(entry => entry.name.endsWith('search/search_index.json'))"
+)
+
+
+def test_search_index_is_fetched_only_once_search_is_used(
+    site: ServedSite, open_page: OpenPage
+) -> None:
+    """A reader who only reads never downloads the site-wide search index."""
+    page = open_page(site, "kubernetes/pods/").page
+    page.wait_for_timeout(500)  # give an eager request every chance to show up
+    assert page.evaluate(INDEX_REQUESTED) is False
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("QoS")
+    expect(page.locator(".md-search-result__list a").first).to_be_visible(timeout=TIMEOUT_MS)
+    assert page.evaluate(INDEX_REQUESTED) is True
+
+
 # Opens the content tabs and <details> around an element, as a reader would to see it.
 REVEAL = """element => {
   for (let panel = element.closest('.tabbed-block'); panel;
