@@ -198,7 +198,8 @@ def render(pages: list[PageWeight], summary: Summary) -> str:
         f"requests leaving 127.0.0.1: {summary.outside}",
         f"goals (median < {GOAL_MEDIAN_BYTES // 1000} KB before search, every load < "
         f"{GOAL_LOAD_MS:.0f} ms, nothing off-site): {'met' if summary.goals_met else 'MISSED'}",
-        "('index KB': Material's search index, counted apart; its worker fetches it at load.",
+        "('index KB': the part of 'KB sent' that is the search index; the site fetches it only",
+        " once the reader opens search, so a page that is only read should show 0.",
         " 'diagrams ms': until every Mermaid diagram is drawn; the engine loads after 'load'.)",
     ]
     return "\n".join(lines)
