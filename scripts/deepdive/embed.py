@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 from deepdive.facts.document import DocumentFacts, document_facts
 from deepdive.facts.markdown import facts_markdown
-from deepdive.manifests import ManifestError, ManifestFile, load_file
+from deepdive.manifests import Document, ManifestError, ManifestFile, load_file
 
 REQUIRED = ("apiVersion", "kind")
 
@@ -34,6 +34,14 @@ class ManifestEmbed:
         Markdown's inline patterns (backticks, backslashes, ++keys++) untouched.
         """
         return base64.urlsafe_b64encode(self.loaded.path.read_bytes()).decode("ascii")
+
+    def document(self, kind: str, name: str | None = None) -> Document:
+        """The file's first resource of a kind (or the one of that kind and name)."""
+        for document in self.loaded.documents:
+            if document.kind == kind and name in (None, document.name):
+                return document
+        named = f" named {name!r}" if name else ""
+        raise EmbedError(f"{self.repo_path}: no {kind}{named}")
 
     def facts(self, name: str | None = None) -> DocumentFacts:
         for document in self.loaded.documents:

@@ -66,27 +66,17 @@ def define_env(env: Any) -> None:
     @env.macro
     def statefulset(path: str, name: str | None = None) -> StatefulSetFacts:
         """Pod names, DNS names, claims and update order of a manifest's StatefulSet."""
-        for document in embed(path).loaded.documents:
-            if document.kind == "StatefulSet" and name in (None, document.name):
-                return statefulset_facts(document.data)
-        raise EmbedError(f"manifests/{path}: no StatefulSet" + (f" named {name!r}" if name else ""))
+        return statefulset_facts(embed(path).document("StatefulSet", name).data)
 
     @env.macro
     def service(path: str, name: str | None = None) -> ServiceFacts:
         """Type, DNS name and ports (defaults filled in) of a manifest's Service."""
-        for document in embed(path).loaded.documents:
-            if document.kind == "Service" and name in (None, document.name):
-                return service_facts(document.data)
-        raise EmbedError(f"manifests/{path}: no Service" + (f" named {name!r}" if name else ""))
+        return service_facts(embed(path).document("Service", name).data)
 
     @env.macro
     def endpointslice(path: str, name: str | None = None) -> EndpointSliceFacts:
         """Addresses, ports and owning Service of a manifest's EndpointSlice."""
-        for document in embed(path).loaded.documents:
-            if document.kind == "EndpointSlice" and name in (None, document.name):
-                return endpointslice_facts(document.data)
-        named = f" named {name!r}" if name else ""
-        raise EmbedError(f"manifests/{path}: no EndpointSlice{named}")
+        return endpointslice_facts(embed(path).document("EndpointSlice", name).data)
 
     @env.macro
     def target_port(service_path: str, port_name: str | None, workload_path: str) -> int:

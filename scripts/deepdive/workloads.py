@@ -47,25 +47,31 @@ def get_path(data: Any, path: FieldPath) -> Any:
     return current
 
 
-def pod_template(document: Document) -> PodTemplate | None:
-    """The pod template of a Pod or workload document, if it has one."""
-    if document.kind == "Pod" and document.api_version == "v1":
+def find_template(
+    kind: str, api_version: str, data: Any
+) -> tuple[FieldPath, dict[str, str], dict[str, Any]] | None:
+    """Where a Pod's or workload's pod template sits: (path, labels, spec), if it has one."""
+    if kind == "Pod" and api_version == "v1":
         path: FieldPath = ()
-    elif document.kind in TEMPLATE_PATHS:
-        path = TEMPLATE_PATHS[document.kind]
+    elif kind in TEMPLATE_PATHS:
+        path = TEMPLATE_PATHS[kind]
     else:
         return None
-    holder = get_path(document.data, path)
+    holder = get_path(data, path)
     if not isinstance(holder, dict) or not isinstance(holder.get("spec"), dict):
         return None
-    metadata = holder.get("metadata") if isinstance(holder.get("metadata"), dict) else {}
-    labels = metadata.get("labels") if isinstance(metadata.get("labels"), dict) else {}
-    return PodTemplate(
-        document=document,
-        path=path,
-        labels={str(k): str(v) for k, v in labels.items()},
-        spec=holder["spec"],
-    )
+    labels = get_path(holder, ("metadata", "labels"))
+    labels = labels if isinstance(labels, dict) else {}
+    return path, {str(k): str(v) for k, v in labels.items()}, holder["spec"]
+
+
+def pod_template(document: Document) -> PodTemplate | None:
+    """The pod template of a Pod or workload document, if it has one."""
+    found = find_template(document.kind, document.api_version, document.data)
+    if found is None:
+        return None
+    path, labels, spec = found
+    return PodTemplate(document=document, path=path, labels=labels, spec=spec)
 
 
 def containers(spec: dict[str, Any]) -> Iterator[tuple[str, int, dict[str, Any]]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from deepdive.manifests import FieldPath
 from deepdive.validate.yamlcheck import Resource
-from deepdive.workloads import TEMPLATE_PATHS, get_path
+from deepdive.workloads import find_template, get_path
 
 ISTIO_GROUPS = ("networking.istio.io", "security.istio.io", "telemetry.istio.io",
                 "extensions.istio.io", "gateway.networking.k8s.io")
@@ -28,18 +28,8 @@ class Template:
 
 
 def template_of(resource: Resource) -> Template | None:
-    if resource.kind == "Pod" and resource.api_version == "v1":
-        path: FieldPath = ()
-    elif resource.kind in TEMPLATE_PATHS:
-        path = TEMPLATE_PATHS[resource.kind]
-    else:
-        return None
-    holder = get_path(resource.data, path)
-    if not isinstance(holder, dict) or not isinstance(holder.get("spec"), dict):
-        return None
-    labels = get_path(holder, ("metadata", "labels"))
-    labels = labels if isinstance(labels, dict) else {}
-    return Template(resource, path, {str(k): str(v) for k, v in labels.items()}, holder["spec"])
+    found = find_template(resource.kind, resource.api_version, resource.data)
+    return None if found is None else Template(resource, *found)
 
 
 @dataclass
