@@ -29,15 +29,24 @@ def run(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             loaded = load_file(path)
-            for document in loaded.documents:
-                facts = document_facts(document)
-                if facts.has_any:
-                    print(f"## {path} — {facts.kind}/{facts.name}\n")
-                    print(facts_markdown(facts) + "\n")
         except ManifestError as error:
             print(f"deepdive facts: {error}", file=sys.stderr)
             status = 1
-        except (QuantityError, RolloutError, ProbeError) as error:
-            print(f"deepdive facts: {path}: {error}", file=sys.stderr)
-            status = 1
+            continue
+        for document in loaded.documents:
+            try:
+                facts = document_facts(document)
+            except (QuantityError, RolloutError, ProbeError) as error:
+                # The facts name the field in their message; the document gives the line.
+                where = document.position
+                print(
+                    f"deepdive facts: {path}:{where.line}:{where.column}: "
+                    f"{document.kind}/{document.name}: {error}",
+                    file=sys.stderr,
+                )
+                status = 1
+                continue
+            if facts.has_any:
+                print(f"## {path} — {facts.kind}/{facts.name}\n")
+                print(facts_markdown(facts) + "\n")
     return status

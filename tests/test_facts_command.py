@@ -1,0 +1,49 @@
+"""`deepdive facts FILE`: what a contributor runs to see what a page will compute."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deepdive.cli import main
+from deepdive.facts.document import document_facts
+from deepdive.manifests import load_file
+
+ROOT = Path(__file__).resolve().parent.parent
+BURSTABLE = ROOT / "manifests" / "kubernetes" / "pods" / "qos-burstable.yaml"
+
+
+def test_prints_the_computed_qos_class(capsys: pytest.CaptureFixture[str]) -> None:
+    expected = document_facts(load_file(BURSTABLE).documents[0]).qos
+    assert expected is not None
+    assert main(["facts", str(BURSTABLE)]) == 0
+    assert f'QoS class: {expected.qos_class}"' in capsys.readouterr().out
+
+
+def test_bad_values_give_one_line_with_file_line_and_resource(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = tmp_path / "bad.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec: {containers: []}\n"
+        "---\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+        "spec: {replicas: -2}\n",
+        encoding="utf-8",
+    )
+    assert main(["facts", str(manifest)]) == 1
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert errors == [f"deepdive facts: {manifest}:6:1: Deployment/web: "
+                      "replicas -2 is not a whole number of pods"]
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00binary", b"key: [unclosed\n"])
+def test_unreadable_files_give_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    manifest = tmp_path / "broken.yaml"
+    manifest.write_bytes(content)
+    assert main(["facts", str(manifest)]) == 1
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith(f"deepdive facts: {manifest}:")
