@@ -31,7 +31,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 setup: $(STAMP) $(NODE_STAMP) ## Create .venv and install the pinned dependencies (idempotent)
 
-serve: $(STAMP) $(NODE_STAMP) ## Build and serve on http://127.0.0.1:8000 with live reload
+serve: $(STAMP) $(NODE_STAMP) ## Build and serve on http://127.0.0.1:8000/deepdive/ with live reload
 	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT) --livereload
 
 build: $(STAMP) $(NODE_STAMP) ## Validate every manifest, then build the site strictly into site/
