@@ -9,6 +9,9 @@ NODE_STAMP := node_modules/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
+# Material prints a banner about MkDocs 2 on every build; this project has its plan (tests/test_zensical.py).
+export NO_MKDOCS_2_WARNING := 1
+
 .DEFAULT_GOAL := help
 .PHONY: help setup serve build test bench lint clean
 

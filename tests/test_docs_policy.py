@@ -24,8 +24,8 @@ from test_site import (
     ROOT,
     RenderedEmbed,
     manifest_calls,
+    page_html,
     rendered_embeds,
-    site_pages,
 )
 
 # --- the detector -----------------------------------------------------------------------------
@@ -178,19 +178,61 @@ def test_hand_typed_facts_detector() -> None:
 
 # --- facts in the built HTML equal the computed ones ----------------------------------------
 
+ALL_KINDS = ("qos", "rollout", "probes")
+_FACTS_ARG = re.compile(r"""facts\s*=\s*(?:(?P<bool>True|False)|(['"])(?P<kinds>[^'"]*)\2)""")
+
+
+def requested_kinds(args: str) -> tuple[str, ...]:
+    """The facts a manifest() call asks for, from its extra arguments' source text."""
+    match = _FACTS_ARG.search(args)
+    if match is None or match["bool"] == "True":
+        return ALL_KINDS
+    if match["bool"] == "False":
+        return ()
+    return tuple(kind.strip() for kind in match["kinds"].split(","))
+
+
+def test_requested_kinds_parser() -> None:
+    assert requested_kinds("") == ALL_KINDS
+    assert requested_kinds(", facts=False") == ()
+    assert requested_kinds(", apply=False, facts='qos, probes'") == ("qos", "probes")
+    assert requested_kinds(', facts="rollout"') == ("rollout",)
+
+
+@dataclass(frozen=True)
+class Embed:
+    """A rendered manifest block with the facts its page asked for."""
+
+    rendered: RenderedEmbed
+    kinds: tuple[str, ...]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.rendered, name)
+
+
 @pytest.fixture(scope="module")
-def embeds(built_site: Path) -> list[RenderedEmbed]:
-    return [embed for page in site_pages(built_site) for embed in rendered_embeds(page)]
+def embeds(built_site: Path) -> list[Embed]:
+    """Every manifest block of the site, paired in order with the call that made it."""
+    paired: list[Embed] = []
+    for markdown in PAGES:
+        calls = manifest_calls(markdown.read_text(encoding="utf-8"))
+        rendered = rendered_embeds(page_html(built_site, markdown))
+        assert [path for path, _ in calls] == [r.relative for r in rendered], markdown
+        paired += [
+            Embed(block, requested_kinds(args))
+            for block, (_, args) in zip(rendered, calls, strict=True)
+        ]
+    return paired
 
 
-def expected_titles(relative: str) -> list[str]:
+def expected_titles(relative: str, kinds: tuple[str, ...] = ALL_KINDS) -> list[str]:
     """The facts admonition titles the macro should render for a manifest, in order."""
     titles = []
     for document in load_file(MANIFESTS / relative).documents:
         facts = document_facts(document)
-        if facts.qos is not None:
+        if facts.qos is not None and "qos" in kinds:
             titles.append(f"QoS class: {facts.qos.qos_class}")
-        if facts.rollout is not None:
+        if facts.rollout is not None and "rollout" in kinds:
             bounds = facts.rollout
             replicas = f"{bounds.replicas} replica" + ("" if bounds.replicas == 1 else "s")
             titles.append(
@@ -198,42 +240,37 @@ def expected_titles(relative: str) -> list[str]:
                 if bounds.strategy == "Recreate"
                 else f"Rollout bounds: {replicas}"
             )
-        if facts.probes:
+        if facts.probes and "probes" in kinds:
             titles.append("Probe timeline")
     return titles
 
 
-def test_facts_admonitions_equal_the_computed_facts(embeds: list[RenderedEmbed]) -> None:
-    with_facts = [embed for embed in embeds if embed.admonition_titles]
-    assert with_facts, "no page shows computed facts"
-    for embed in with_facts:
-        assert embed.admonition_titles == expected_titles(embed.relative), (
+def test_facts_admonitions_equal_the_computed_facts(embeds: list[Embed]) -> None:
+    assert any(embed.admonition_titles for embed in embeds), "no page shows computed facts"
+    for embed in embeds:
+        assert embed.admonition_titles == expected_titles(embed.relative, embed.kinds), (
             f"{embed.page}: {embed.title}"
         )
 
 
-def test_every_pod_manifest_shows_its_qos_class(embeds: list[RenderedEmbed]) -> None:
-    """Each Pod or workload template states the class compute_qos gives, unless facts=False."""
-    without_facts = {
-        path
-        for page in PAGES
-        for path, args in manifest_calls(page.read_text(encoding="utf-8"))
-        if re.search(r"facts\s*=\s*False", args)
-    }
+def test_every_pod_manifest_on_the_pods_page_shows_its_qos_class(embeds: list[Embed]) -> None:
+    """Where QoS is the subject, each Pod states the class compute_qos gives."""
+    pods_page = [e for e in embeds if e.page.parent.name == "pods"]
     checked = 0
-    for embed in embeds:
+    for embed in pods_page:
         computed = [t for t in expected_titles(embed.relative) if t.startswith("QoS class:")]
         shown = [t for t in embed.admonition_titles if t.startswith("QoS class:")]
-        if computed and not embed.admonition_titles and embed.relative in without_facts:
-            continue
         assert shown == computed, f"{embed.page}: {embed.title}"
         checked += len(computed)
-    assert checked, "no QoS class checked"
+    assert checked >= 3, "the pods page should show the three QoS classes"
 
 
-def test_rollout_numbers_in_the_html(embeds: list[RenderedEmbed]) -> None:
+def test_rollout_numbers_in_the_html(embeds: list[Embed]) -> None:
     """The bold numbers of a rollout admonition are max_pods and min_available."""
+    checked = 0
     for embed in embeds:
+        if "rollout" not in embed.kinds:
+            continue
         rollouts = [
             document_facts(d).rollout for d in load_file(MANIFESTS / embed.relative).documents
         ]
@@ -242,31 +279,38 @@ def test_rollout_numbers_in_the_html(embeds: list[RenderedEmbed]) -> None:
             a for a in embed.admonitions
             if a.find_all("p", "admonition-title")[0].text.startswith("Rollout")
         ]
-        if not embed.admonition_titles:
-            continue
         assert len(boxes) == len(rollouts), embed.title
         for box, bounds in zip(boxes, rollouts, strict=True):
             bold = [b.text for b in box.find_all("strong")]
             assert bold[:2] == [str(bounds.max_pods), str(bounds.min_available)], embed.title
+            checked += 1
+    assert checked, "no rollout bounds checked"
 
 
-def test_probe_windows_in_the_html(embeds: list[RenderedEmbed]) -> None:
-    """Each probe row's last cell starts with the computed act-after-failure window."""
+def test_probe_windows_in_the_html(embeds: list[Embed]) -> None:
+    """Each probe's column names its kind, and its last row starts with the computed
+    act-after-failure window."""
+    checked = 0
     for embed in embeds:
+        if "probes" not in embed.kinds:
+            continue
         boxes = [
             a for a in embed.admonitions
             if a.find_all("p", "admonition-title")[0].text == "Probe timeline"
         ]
-        if not boxes:
-            continue
         timelines = [
             t for d in load_file(MANIFESTS / embed.relative).documents
             for t in document_facts(d).probes
         ]
-        rows = [row for box in boxes for row in box.find_all("tr")[1:]]
-        assert len(rows) == len(timelines), embed.title
-        for row, timeline in zip(rows, timelines, strict=True):
-            cells = [cell.text for cell in row.find_all("td")]
+        columns: list[tuple[str, str]] = []  # (kind, last row's cell) per probe column
+        for table in (t for box in boxes for t in box.find_all("table")):
+            kinds = [cell.text for cell in table.find_all("th")][1:]
+            last = [cell.text for cell in table.find_all("tr")[-1].find_all("td")][1:]
+            columns += zip(kinds, last, strict=True)
+        assert len(columns) == len(timelines), embed.title
+        for (kind, cell), timeline in zip(columns, timelines, strict=True):
             window = timeline.act_after_failure
-            assert cells[1] == timeline.kind
-            assert cells[-1].startswith(f"{window.earliest}\u2013{window.latest} s"), embed.title
+            assert kind == timeline.kind, embed.title
+            assert cell.startswith(f"{window.earliest}\u2013{window.latest} s"), embed.title
+            checked += 1
+    assert checked, "no probe timeline checked"

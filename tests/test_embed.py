@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from deepdive import macros
-from deepdive.embed import EmbedError, load_embed, page_prefix
+from deepdive.embed import EmbedError, fact_kinds, load_embed, page_prefix
 
 POD = """\
 apiVersion: v1
@@ -232,3 +232,11 @@ def test_recreate_box() -> None:
 def test_qos_box_marks_requests_copied_from_limits(project: Path) -> None:
     text = load_embed(project / "manifests", "demo/pod.yaml").markdown("")
     assert "| `app` | 500m (from limit) | 500m | 128Mi (from limit) | 128Mi |" in text
+
+
+def test_facts_can_be_chosen_by_name() -> None:
+    assert fact_kinds(True) == ("qos", "rollout", "probes")
+    assert fact_kinds(False) == ()
+    assert fact_kinds("probes, qos") == ("probes", "qos")
+    with pytest.raises(EmbedError, match="unknown latency"):
+        fact_kinds("probes,latency")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from deepdive.facts.document import DocumentFacts, document_facts
-from deepdive.facts.markdown import facts_markdown
+from deepdive.facts.markdown import FACT_KINDS, facts_markdown
 from deepdive.manifests import Document, ManifestError, ManifestFile, load_file
 
 REQUIRED = ("apiVersion", "kind")
@@ -49,7 +49,12 @@ class ManifestEmbed:
                 return document_facts(document)
         raise EmbedError(f"{self.repo_path}: no resource named {name!r}")
 
-    def markdown(self, prefix: str, with_facts: bool = True, with_apply: bool = True) -> str:
+    def markdown(
+        self, prefix: str, with_facts: bool | str = True, with_apply: bool = True
+    ) -> str:
+        """The block, raw link, apply line and facts; `with_facts` may name the facts
+        to show, e.g. "probes" or "qos,rollout" (True shows all, False none)."""
+        kinds = fact_kinds(with_facts)
         text = self.loaded.text if self.loaded.text.endswith("\n") else self.loaded.text + "\n"
         parts = [
             f'````yaml title="{self.repo_path}"\n{text}````',
@@ -60,9 +65,23 @@ class ManifestEmbed:
         ]
         if with_apply:
             parts.append(f"```bash\nkubectl apply -f {self.repo_path}\n```")
-        if with_facts:
-            parts += [facts_markdown(document_facts(d)) for d in self.loaded.documents]
+        if kinds:
+            parts += [facts_markdown(document_facts(d), kinds) for d in self.loaded.documents]
         return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def fact_kinds(selection: bool | str) -> tuple[str, ...]:
+    """The facts a manifest() call asks for: True (all), False (none) or "qos,probes"."""
+    if isinstance(selection, bool):
+        return FACT_KINDS if selection else ()
+    kinds = tuple(kind.strip() for kind in selection.split(",") if kind.strip())
+    unknown = [kind for kind in kinds if kind not in FACT_KINDS]
+    if unknown:
+        raise EmbedError(
+            f"facts={selection!r}: unknown {', '.join(unknown)}; choose from "
+            f"{', '.join(FACT_KINDS)}, or True / False"
+        )
+    return kinds
 
 
 def page_prefix(page_url: str) -> str:

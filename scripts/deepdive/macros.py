@@ -42,8 +42,9 @@ def define_env(env: Any) -> None:
         return cache[path]
 
     @env.macro
-    def manifest(path: str, facts: bool = True, apply: bool = True) -> str:
-        """A manifest file as a titled code block, with raw link, apply line and facts."""
+    def manifest(path: str, facts: bool | str = True, apply: bool = True) -> str:
+        """A manifest file as a titled code block, with raw link, apply line and facts
+        (all of them, none with facts=False, or some: facts="probes", "qos,rollout")."""
         page_url = env.page.url if env.page is not None else ""
         return embed(path).markdown(page_prefix(page_url), with_facts=facts, with_apply=apply)
 

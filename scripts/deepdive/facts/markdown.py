@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from fractions import Fraction
 
 from deepdive.facts.document import DocumentFacts
@@ -117,32 +118,37 @@ def _setting(timeline: ProbeTimeline, name: str) -> str:
     return f"{value}*" if name in timeline.defaulted else value
 
 
-def probes_markdown(probes: tuple[ProbeTimeline, ...]) -> list[str]:
-    header = ["Container", "Probe", "Check", *DEFAULTS, "Acts after the check starts failing"]
-    body = [
-        "Computed from this manifest; `*` marks a default Kubernetes fills in.",
-        "",
-        "| " + " | ".join(header) + " |",
-        "|" + " --- |" * len(header),
+def _probe_table(probes: list[ProbeTimeline]) -> list[str]:
+    """One container's probes side by side: a column per probe, a row per field."""
+    rows = [
+        "| | " + " | ".join(t.kind for t in probes) + " |",
+        "| --- |" + " --- |" * len(probes),
+        "| check | " + " | ".join(f"`{t.handler}`" for t in probes) + " |",
     ]
-    has_startup = {t.container for t in probes if t.kind == "startupProbe"}
+    rows += [
+        f"| `{name}` | " + " | ".join(_setting(t, name) for t in probes) + " |"
+        for name in DEFAULTS
+    ]
+    rows.append(
+        "| acts after the check starts failing | "
+        + " | ".join(f"{_seconds(t.act_after_failure)}: {_PROBE_ACTION[t.kind]}" for t in probes)
+        + " |"
+    )
+    return rows
+
+
+def _probe_notes(probes: list[ProbeTimeline]) -> list[str]:
+    has_startup = any(t.kind == "startupProbe" for t in probes)
     notes: list[str] = []
     for timeline in probes:
-        cells = [
-            f"`{timeline.container}`",
-            timeline.kind,
-            f"`{timeline.handler}`",
-            *(_setting(timeline, name) for name in DEFAULTS),
-            f"{_seconds(timeline.act_after_failure)}: {_PROBE_ACTION[timeline.kind]}",
-        ]
-        body.append("| " + " | ".join(cells) + " |")
         if timeline.kind == "startupProbe":
             notes.append(
-                f"`{timeline.container}` may take up to {_seconds(timeline.act_from_start)} "
-                "after it starts before the startup probe gives up and restarts it; liveness "
-                "and readiness probes wait until the startup probe has passed."
+                f"If `{timeline.container}` has not passed its startup check "
+                f"{_seconds(timeline.act_from_start)} after it starts, the startup probe "
+                "restarts it; liveness and readiness probes wait until the startup probe has "
+                "passed."
             )
-        elif timeline.kind == "livenessProbe" and timeline.container not in has_startup:
+        elif timeline.kind == "livenessProbe" and not has_startup:
             notes.append(
                 f"If `{timeline.container}` fails its liveness check from the start, it is "
                 f"restarted {_seconds(timeline.act_from_start)} after it starts."
@@ -153,17 +159,33 @@ def probes_markdown(probes: tuple[ProbeTimeline, ...]) -> list[str]:
                 f"{_seconds(timeline.recover_after_success)} after its readiness check passes "
                 "again."
             )
-    body += ["", *(f"- {note}" for note in notes)]
-    return ['!!! info "Probe timeline"', "", *_indent(body)]
+    return notes
 
 
-def facts_markdown(facts: DocumentFacts) -> str:
-    """Every fact of one document, as Markdown blocks separated by blank lines."""
+def probes_markdown(probes: tuple[ProbeTimeline, ...]) -> list[str]:
+    by_container: dict[str, list[ProbeTimeline]] = {}
+    for timeline in probes:
+        by_container.setdefault(timeline.container, []).append(timeline)
+    body = ["Computed from this manifest; `*` marks a default Kubernetes fills in.", ""]
+    for container, timelines in by_container.items():
+        if len(by_container) > 1:
+            body += [f"Container `{container}`:", ""]
+        body += [*_probe_table(timelines), ""]
+        body += [f"- {note}" for note in _probe_notes(timelines)]
+        body.append("")
+    return ['!!! info "Probe timeline"', "", *_indent(body[:-1])]
+
+
+FACT_KINDS = ("qos", "rollout", "probes")
+
+
+def facts_markdown(facts: DocumentFacts, kinds: Collection[str] = FACT_KINDS) -> str:
+    """The chosen facts of one document, as Markdown blocks separated by blank lines."""
     blocks: list[list[str]] = []
-    if facts.qos is not None:
+    if facts.qos is not None and "qos" in kinds:
         blocks.append(qos_markdown(facts.qos))
-    if facts.rollout is not None:
+    if facts.rollout is not None and "rollout" in kinds:
         blocks.append(rollout_markdown(facts.rollout))
-    if facts.probes:
+    if facts.probes and "probes" in kinds:
         blocks.append(probes_markdown(facts.probes))
     return "\n\n".join("\n".join(block) for block in blocks)
