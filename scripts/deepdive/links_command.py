@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from deepdive.links import ExternalResult, LinkReport, check_external, check_site
 from deepdive.paths import project_root
+
+if TYPE_CHECKING:  # imported when run: `deepdive validate` need not load urllib
+    from deepdive.links import ExternalResult, LinkReport
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -76,6 +78,8 @@ def render_external(results: list[ExternalResult]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from deepdive.links import check_external, check_site  # urllib: only when asked for
+
     site: Path = args.site
     if not (site / "index.html").is_file():
         print(f"deepdive links: {site}: no built site here (run `make build`)", file=sys.stderr)
