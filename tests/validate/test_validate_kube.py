@@ -82,3 +82,16 @@ def test_group_must_match_not_only_the_file_name(validator: Validator) -> None:
     assert not validator.kube.serves("1.37", "apps.example.com/v1", "Deployment")
     assert not validator.kube.serves("1.37", "v1", "Affinity")  # a definition, not a kind
     assert validator.kube.serves("1.37", "apps/v1", "Deployment")
+
+
+@pytest.mark.parametrize(
+    ("kind", "removed_in"), [("Deployment", "1.16"), ("DaemonSet", "1.16"), ("Ingress", "1.22")]
+)
+def test_removed_api_names_the_release_that_removed_that_kind(
+    tmp_path: Path, validator: Validator, kind: str, removed_in: str
+) -> None:
+    (tmp_path / "old.yaml").write_text(
+        f"apiVersion: extensions/v1beta1\nkind: {kind}\nmetadata: {{name: old}}\n"
+    )
+    [finding] = [f for f in validator.run([tmp_path]).findings if f.rule == "api-removed"]
+    assert f"(removed in {removed_in});" in finding.message

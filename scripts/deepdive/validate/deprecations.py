@@ -15,7 +15,7 @@ from deepdive.validate.kube import KubeSchemas, api_versions_of, is_ga
 
 # apiVersion -> the Kubernetes release that stopped serving it
 REMOVED_IN: dict[str, str] = {
-    "extensions/v1beta1": "1.16 (Ingress: 1.22)",
+    "extensions/v1beta1": "1.16",
     "apps/v1beta1": "1.16",
     "apps/v1beta2": "1.16",
     "networking.k8s.io/v1beta1": "1.22",
@@ -30,6 +30,11 @@ REMOVED_IN: dict[str, str] = {
     "autoscaling/v2beta2": "1.26",
     "flowcontrol.apiserver.k8s.io/v1beta2": "1.29",
     "flowcontrol.apiserver.k8s.io/v1beta3": "1.32",
+}
+
+# Kinds that outlived the rest of their apiVersion.
+REMOVED_IN_KIND: dict[tuple[str, str], str] = {
+    ("extensions/v1beta1", "Ingress"): "1.22",
 }
 
 # (apiVersion, kind) -> (replacement, deprecated since)
@@ -58,7 +63,8 @@ def kube_api_problem(
         replacements = api_versions_of(schemas, missing[-1], kind)
         if not replacements:
             return None  # not a moved API: the caller reports a missing schema
-        removed = f" (removed in {REMOVED_IN[api_version]})" if api_version in REMOVED_IN else ""
+        release = REMOVED_IN_KIND.get((api_version, kind), REMOVED_IN.get(api_version))
+        removed = f" (removed in {release})" if release else ""
         return ApiProblem("api-removed",
                           f"{api_version} {kind} is not served by Kubernetes "
                           f"{', '.join(missing)}{removed}; use {replacements[0]}")
