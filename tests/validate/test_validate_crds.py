@@ -49,7 +49,7 @@ spec:
 
 def source_for(payload: bytes, url: str) -> CrdSource:
     return CrdSource(name="Widgets 1.0", relative="widgets/crd.yaml", url=url,
-                     sha256=hashlib.sha256(payload).hexdigest(), groups=("example.com",))
+                     sha256=(hashlib.sha256(payload).hexdigest(),), groups=("example.com",))
 
 
 def test_objects_reject_unknown_fields_unless_preserved() -> None:
