@@ -16,6 +16,7 @@ from typing import Any
 
 from deepdive.embed import EmbedError, ManifestEmbed, load_embed, page_prefix
 from deepdive.facts.canary import TrafficShare, traffic_share
+from deepdive.facts.probes import DEFAULTS as PROBE_DEFAULTS
 from deepdive.facts.service import (
     EndpointSliceFacts,
     ServiceFacts,
@@ -90,6 +91,8 @@ def define_env(env: Any) -> None:
         raise EmbedError(f"manifests/{workload_path}: no pod template")
 
     env.variables["EmbedError"] = EmbedError
+    # The defaults the probe timelines are computed with, for the page that lists them.
+    env.variables["probe_defaults"] = dict(PROBE_DEFAULTS)
 
 
 def on_post_build(env: Any) -> None:
