@@ -88,3 +88,28 @@ def test_deep_nesting_is_a_finding(tmp_path: Path) -> None:
     path = write(tmp_path, "[" * 5000 + "]" * 5000 + "\n")
     [finding] = check_file(path).findings
     assert finding.rule in ("yaml-syntax", "yaml-not-mapping")
+
+
+def test_a_fifo_is_reported_not_read(tmp_path: Path, validator) -> None:
+    """Reading a named pipe blocks until a writer comes: it must be a finding, not a hang."""
+    import os
+    import signal
+
+    class Blocked(Exception):  # not an OSError, which the reader would catch
+        pass
+
+    def give_up(*_: object) -> None:
+        raise Blocked("the validator blocked reading a FIFO")
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    previous = signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(5)
+    try:
+        assert rules(fifo) == [("file-unreadable", 1)]
+        for report in (validator.run([tmp_path]), validator.run([fifo])):
+            assert [(f.rule, f.message) for f in report.findings] == [
+                ("file-unreadable", "not a regular file")]
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

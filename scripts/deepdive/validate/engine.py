@@ -89,7 +89,7 @@ class Validator:
                     requested.setdefault(
                         file, relative if shown == "." else os.path.join(shown, relative)
                     )
-            elif path.is_file():
+            elif path.exists():  # a file, or something else that check_file reports
                 requested.setdefault(absolute(path), display_path(path))
             else:
                 findings.append(Finding(str(path), 1, 1, "path-not-found",

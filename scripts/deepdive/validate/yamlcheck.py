@@ -8,6 +8,7 @@ with a position; nothing here raises on bad input.
 from __future__ import annotations
 
 import base64
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +108,13 @@ def _file_finding(checked: CheckedFile, line: int, column: int, rule: str, messa
 
 def _read_text(checked: CheckedFile) -> str | None:
     try:
-        size = checked.path.stat().st_size
+        status = checked.path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            # A FIFO or device would block the read (or never end): only files are manifests.
+            checked.findings.append(_file_finding(checked, 1, 1, "file-unreadable",
+                                                  "not a regular file"))
+            return None
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             checked.findings.append(_file_finding(
                 checked, 1, 1, "file-too-large",
