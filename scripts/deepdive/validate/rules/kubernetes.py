@@ -111,14 +111,19 @@ def template_ports(template: Template) -> tuple[set[str], set[int]]:
 
 def _port_problem(port: Any, names: set[str], numbers: set[int]) -> str:
     """Why a port (name or number) is not among a container's ports, or ""."""
-    if isinstance(port, str) and not port.isdigit():
+    if isinstance(port, str):
+        # Kubernetes reads every string as a port name, and the API server rejects a
+        # name without a letter: a quoted "8080" is not the number 8080.
+        if not any("a" <= character <= "z" for character in port):
+            return (f'"{port}" is a string, so Kubernetes reads it as a port name, and a port '
+                    "name needs a letter (a-z): write a number unquoted")
         if port not in names:
             listed = ", ".join(sorted(names)) or "none"
             return f'no containerPort is named "{port}" (names: {listed})'
         return ""
-    if isinstance(port, (int, str)) and int(port) not in numbers:
+    if isinstance(port, int) and not isinstance(port, bool) and port not in numbers:
         listed = ", ".join(str(n) for n in sorted(numbers)) or "none"
-        return f"no containerPort is {int(port)} (containerPorts: {listed})"
+        return f"no containerPort is {port} (containerPorts: {listed})"
     return ""
 
 
