@@ -19,10 +19,21 @@ class DocumentFacts:
     rollout: RolloutBounds | None = None
     probes: tuple[ProbeTimeline, ...] = field(default=())
     replicas: int | None = None
+    # The containers kubectl counts in READY: app containers and sidecars (init
+    # containers with restartPolicy Always), in the order the manifest lists them.
+    containers: tuple[str, ...] = field(default=())
+    # Named container ports of the pod template: name -> containerPort.
+    ports: dict[str, int] = field(default_factory=dict)
 
     @property
     def has_any(self) -> bool:
         return self.qos is not None or self.rollout is not None or bool(self.probes)
+
+    def ready(self, count: int | None = None) -> str:
+        """The READY column of `kubectl get pods` for one of these pods: "2/2", or
+        "1/2" with count=1."""
+        total = len(self.containers)
+        return f"{total if count is None else count}/{total}"
 
     def probe(self, kind: str, container: str | None = None) -> ProbeTimeline:
         """One probe's timeline, e.g. facts.probe("livenessProbe")."""
@@ -44,12 +55,20 @@ def document_facts(document: Document) -> DocumentFacts:
             rollout = rollout_bounds(spec)
     if template is None:
         return DocumentFacts(document.kind, document.name, rollout=rollout, replicas=replicas)
-    probes = tuple(
-        timeline
+    running = [
+        container
         for field_name, _, container in containers(template.spec)
         if field_name == "containers" or container.get("restartPolicy") == "Always"
-        for timeline in container_timelines(container)
+    ]
+    probes = tuple(
+        timeline for container in running for timeline in container_timelines(container)
     )
+    ports = {
+        str(port["name"]): port["containerPort"]
+        for _, _, container in containers(template.spec)
+        for port in container.get("ports") or []
+        if isinstance(port, dict) and port.get("name") and "containerPort" in port
+    }
     return DocumentFacts(
         kind=document.kind,
         name=document.name,
@@ -57,4 +76,6 @@ def document_facts(document: Document) -> DocumentFacts:
         rollout=rollout,
         probes=probes,
         replicas=replicas,
+        containers=tuple(str(container.get("name", "")) for container in running),
+        ports=ports,
     )
