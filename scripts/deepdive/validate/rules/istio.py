@@ -9,14 +9,17 @@ from typing import Any
 
 from deepdive.validate.findings import Finding
 from deepdive.validate.rules.context import SetContext
-from deepdive.validate.rules.kubernetes import selected_templates
+from deepdive.validate.rules.kubernetes import has_pods, selected_templates
 from deepdive.validate.yamlcheck import Resource
 from deepdive.workloads import get_path
 
 NETWORKING = "networking.istio.io"
-# Istio's protocol selection: a port name `<protocol>` or `<protocol>-<suffix>`.
-PROTOCOLS = {"http", "http2", "https", "grpc", "grpc-web", "mongo", "mysql", "redis", "tcp",
+# Istio's protocol selection reads appProtocol if set, else the port name, as `<protocol>`
+# or `<protocol>-<suffix>` in any case (grpc-web is covered by its `grpc` prefix).
+PROTOCOLS = {"http", "http2", "https", "http_proxy", "grpc", "mongo", "mysql", "redis", "tcp",
              "tls", "udp"}
+# appProtocol values Kubernetes defines; Istio maps them to HTTP2, HTTP and HTTPS.
+KUBERNETES_APP_PROTOCOLS = {"kubernetes.io/h2c", "kubernetes.io/ws", "kubernetes.io/wss"}
 SECTIONS = ("http", "tcp", "tls")
 
 
@@ -187,9 +190,10 @@ def check_destination_rules(context: SetContext) -> Iterator[Finding]:
                                f'host "{host}" matches no Service or ServiceEntry in this '
                                "example set")
             continue
-        if target.service is None:
-            continue  # a ServiceEntry: its endpoints are not pod templates
-        pods = selected_templates(context, target.service)
+        service = target.service
+        if service is None or not has_pods(service):
+            continue  # a ServiceEntry, a DNS name or endpoints by hand: no pod templates
+        pods = selected_templates(context, service)
         for index, subset in enumerate(get_path(rule.data, ("spec", "subsets")) or []):
             labels = subset.get("labels") if isinstance(subset, dict) else None
             if not isinstance(labels, dict) or not labels:
@@ -200,7 +204,12 @@ def check_destination_rules(context: SetContext) -> Iterator[Finding]:
                 yield rule.finding(("spec", "subsets", index, "labels"),
                                    "istio-subset-selects-nothing",
                                    f'subset "{subset.get("name")}" ({shown}) selects none of the '
-                                   f'pod templates behind Service "{target.service.name}"')
+                                   f'pod templates behind Service "{service.name}"')
+
+
+def names_protocol(text: str) -> bool:
+    """Whether Istio reads a protocol from a port name or appProtocol."""
+    return text in KUBERNETES_APP_PROTOCOLS or text.split("-", 1)[0].lower() in PROTOCOLS
 
 
 def check_port_protocols(context: SetContext) -> Iterator[Finding]:
@@ -208,11 +217,18 @@ def check_port_protocols(context: SetContext) -> Iterator[Finding]:
         return
     for service in context.of_kind("Service", members_only=True):
         for index, port in enumerate(get_path(service.data, ("spec", "ports")) or []):
-            if not isinstance(port, dict) or port.get("appProtocol"):
+            if not isinstance(port, dict) or (port.get("protocol") or "TCP") != "TCP":
+                continue  # Istio takes UDP from the protocol field; SCTP it does not proxy
+            app_protocol = port.get("appProtocol")
+            if app_protocol:
+                if not names_protocol(str(app_protocol)):
+                    yield service.finding(
+                        ("spec", "ports", index, "appProtocol"), "istio-port-protocol",
+                        f'port {port.get("port")} has appProtocol "{app_protocol}", which Istio '
+                        "does not know (and it ignores the port name then), so Istio must guess")
                 continue
             name = str(port.get("name") or "")
-            if name in PROTOCOLS or name.split("-", 1)[0] in PROTOCOLS or \
-                    name.startswith("grpc-web"):
+            if names_protocol(name):
                 continue
             path = ("spec", "ports", index, "name") if name else ("spec", "ports", index)
             yield service.finding(path, "istio-port-protocol",

@@ -43,7 +43,10 @@ def check_selectors(context: SetContext) -> Iterator[Finding]:
         if template is None or template.path == ():
             continue
         if resource.kind == "ReplicationController":
-            selector: Any = {"matchLabels": get_path(resource.data, ("spec", "selector"))}
+            plain = get_path(resource.data, ("spec", "selector"))
+            if not plain:
+                continue  # the API server defaults it to the template's labels
+            selector: Any = {"matchLabels": plain}
             base: tuple[str, ...] = ("spec", "selector")
             labels_path: tuple[str, ...] = base
         elif resource.kind in SELECTOR_KINDS:
@@ -127,14 +130,19 @@ def _port_problem(port: Any, names: set[str], numbers: set[int]) -> str:
     return ""
 
 
+def has_pods(service: Resource) -> bool:
+    """Whether a Service's endpoints are pods it selects (not a DNS name or set by hand)."""
+    spec = service.data.get("spec")
+    return (isinstance(spec, dict) and spec.get("type") != "ExternalName"
+            and isinstance(spec.get("selector"), dict) and bool(spec["selector"]))
+
+
 def check_services(context: SetContext) -> Iterator[Finding]:
     for service in context.of_kind("Service", members_only=True):
-        spec = service.data.get("spec")
-        if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
+        if not has_pods(service):
             continue
-        selector = spec.get("selector")
-        if not isinstance(selector, dict) or not selector:
-            continue  # endpoints managed by hand
+        spec = service.data["spec"]
+        selector = spec["selector"]
         selected = selected_templates(context, service)
         if not selected:
             yield service.finding(("spec", "selector"), "service-selects-nothing",

@@ -1,0 +1,122 @@
+"""Cross-reference rules on small example sets: what Kubernetes and Istio accept must not
+be reported, and what they reject (or misroute) must be, at the field's line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deepdive.validate.engine import Validator
+
+
+def findings(validator: Validator, folder: Path, text: str) -> list[tuple[str, int]]:
+    """(rule, line) of every finding for one file holding `text`, alone in its folder."""
+    (folder / "set.yaml").write_text(text)
+    return [(f.rule, f.line) for f in validator.run([folder]).findings]
+
+
+POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  containers:
+    - name: web
+      image: registry.k8s.io/pause:3.10
+      ports: [{name: http, containerPort: 8080}]
+"""
+
+
+def test_replication_controller_without_selector_uses_its_template_labels(
+    validator: Validator, tmp_path: Path
+) -> None:
+    text = """apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: rc
+spec:
+  replicas: 1
+  template:
+    metadata:
+      labels: {app: rc}
+    spec:
+      containers: [{name: c, image: "registry.k8s.io/pause:3.10"}]
+"""
+    assert findings(validator, tmp_path, text) == []
+    mismatched = text.replace("  replicas: 1\n", "  replicas: 1\n  selector: {app: other}\n")
+    assert findings(validator, tmp_path, mismatched) == [("selector-mismatch", 7)]
+
+
+MESH_SERVICE = """apiVersion: v1
+kind: Namespace
+metadata:
+  name: mesh
+  labels: {istio-injection: enabled}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: mesh
+spec:
+  selector: {app: web}
+  ports:
+    - {PORT}
+---
+""" + POD.replace("  name: web\n", "  name: web\n  namespace: mesh\n", 1)
+
+
+@pytest.mark.parametrize("port", [
+    "{name: http-web, port: 80, targetPort: http}",
+    "{name: grpc-web, port: 80, targetPort: http}",
+    "{name: dns, port: 53, protocol: UDP, targetPort: http}",  # Istio reads UDP from protocol
+    "{name: web, port: 80, appProtocol: kubernetes.io/h2c, targetPort: http}",
+    "{name: web, port: 80, appProtocol: HTTP, targetPort: http}",  # Istio ignores the case
+])
+def test_port_protocols_istio_reads(validator: Validator, tmp_path: Path, port: str,
+                                    crds_available: None) -> None:
+    assert findings(validator, tmp_path, MESH_SERVICE.replace("{PORT}", port)) == []
+
+
+@pytest.mark.parametrize("port", [
+    "{name: web, port: 80, targetPort: http}",
+    # appProtocol wins over the name, so an unknown one leaves Istio guessing
+    "{name: http, port: 80, appProtocol: postgresql, targetPort: http}",
+])
+def test_port_protocols_istio_must_guess(validator: Validator, tmp_path: Path, port: str,
+                                         crds_available: None) -> None:
+    text = MESH_SERVICE.replace("{PORT}", port)
+    line = text.splitlines().index(f"    - {port}") + 1
+    assert findings(validator, tmp_path, text) == [("istio-port-protocol", line)]
+
+
+def test_destination_rule_subsets_of_a_service_without_pods(
+    validator: Validator, tmp_path: Path, crds_available: None
+) -> None:
+    """An ExternalName Service (or one without a selector) has no pod templates for subset
+    labels to select: the labels apply to endpoints the set cannot see."""
+    text = """apiVersion: v1
+kind: Service
+metadata:
+  name: ext
+spec:
+  type: ExternalName
+  externalName: example.com
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: ext
+spec:
+  host: ext
+  subsets:
+    - name: v1
+      labels: {version: v1}
+"""
+    assert findings(validator, tmp_path, text) == []
+    selector = "  selector: {app: web}\n  ports: [{name: http, port: 80, targetPort: http}]\n"
+    with_pods = text.replace("  type: ExternalName\n  externalName: example.com\n", selector)
+    assert findings(validator, tmp_path, with_pods + "---\n" + POD) == [
+        ("istio-subset-selects-nothing", 17)]
