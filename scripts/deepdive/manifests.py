@@ -233,10 +233,32 @@ def position_of(node: yaml.Node | None, path: FieldPath, at_key: bool = False) -
     return Position(mark.line + 1, mark.column + 1)
 
 
+def json_key(key: Any) -> str:
+    """A mapping key as it reaches the API server after YAML -> JSON."""
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return "null" if key is None else str(key)
+
+
+def _key_text(key: yaml.ScalarNode) -> str:
+    """The JSON name of a key written `~`, `yes` or `0x10` ("null", "true", "16")."""
+    if key.tag == _STR:
+        return str(key.value)
+    try:
+        return json_key(_SCALARS.construct_object(key, deep=True))
+    except (yaml.YAMLError, ValueError, TypeError):
+        return str(key.value)
+
+
 def _child(node: yaml.Node, step: str | int) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
+        wanted = str(step)
         for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == str(step):
+            if isinstance(key, yaml.ScalarNode) and key.value == wanted:
+                return value
+        # Findings name keys as JSON does; only an unusual key needs constructing.
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != _STR and _key_text(key) == wanted:
                 return value
     if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
         return node.value[step]

@@ -16,7 +16,14 @@ from typing import Any
 
 import yaml
 
-from deepdive.manifests import Document, FieldPath, ManifestError, ManifestFile, load_text
+from deepdive.manifests import (
+    Document,
+    FieldPath,
+    ManifestError,
+    ManifestFile,
+    json_key,
+    load_text,
+)
 from deepdive.validate.findings import Finding, field_path
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # manifests are small; a larger file is a mistake
@@ -328,17 +335,12 @@ def _type_name(value: Any) -> str:
 def json_like(value: Any) -> Any:
     """The data as the API server sees it after YAML -> JSON: string keys, no bytes."""
     if isinstance(value, dict):
-        return {_json_key(key): json_like(item) for key, item in value.items()}
+        return {json_key(key): json_like(item) for key, item in value.items()}
     if isinstance(value, list):
         return [json_like(item) for item in value]
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, (set, frozenset)):
-        return {_json_key(key): None for key in value}
+        return {json_key(key): None for key in value}
     return value
 
-
-def _json_key(key: Any) -> str:
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    return "null" if key is None else str(key)
