@@ -171,3 +171,16 @@ def test_format_bytes_round_trips(amount: int) -> None:
 def test_rejects_non_finite_numbers(value: float) -> None:
     with pytest.raises(QuantityError):
         parse_quantity(value)
+
+
+def test_a_huge_exponent_is_cheap_and_keeps_its_order() -> None:
+    """10**999999999 as a Fraction takes minutes: a manifest must not stall the validator."""
+    import time
+
+    started = time.perf_counter()
+    huge, large = parse_quantity("1e999999999"), parse_quantity("1e400")
+    tiny = parse_quantity("5e-999999999")
+    assert time.perf_counter() - started < 1
+    assert huge > large > parse_quantity("8Ei")
+    assert tiny == Fraction(1, 10**9)  # rounds up to one nano, as any tiny amount does
+    assert parse_quantity("-1e999999999") < 0

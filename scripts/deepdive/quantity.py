@@ -51,8 +51,18 @@ def parse_quantity(value: object) -> Fraction:
     elif suffix in _DECIMAL:
         value = number * _DECIMAL[suffix]
     else:
-        value = number * Fraction(10) ** int(suffix[1:])
+        value = number * Fraction(10) ** _bounded_exponent(int(suffix[1:]), match["number"])
     return _round_up_to_nano(value)
+
+
+def _bounded_exponent(exponent: int, digits: str) -> int:
+    """The exponent, kept where 10**exponent stays cheap: "1e999999999" would take minutes.
+    Beyond the bounds every value is absurdly large, or rounds up to 1n all the same."""
+    reach = len(digits) + _EXPONENT_MARGIN
+    return max(-reach, min(exponent, reach))
+
+
+_EXPONENT_MARGIN = 400  # far beyond any real quantity (int64 ends near 9.2e18)
 
 
 def _round_up_to_nano(value: Fraction) -> Fraction:
