@@ -35,3 +35,14 @@ def test_keys_are_found_by_the_name_json_gives_them(json_name: str, written: str
 def test_a_missing_field_points_at_its_nearest_parent() -> None:
     [document] = load_text(Path("odd.yaml"), TEXT).documents
     assert document.locate(("data", "absent")).line == TEXT.splitlines().index("  plain: a") + 1
+
+
+@pytest.mark.parametrize("before", ["", "  <<: {a: b}\n"])  # fast builder, PyYAML's own
+def test_a_number_too_long_for_int_is_a_manifest_error_at_its_line(before: str) -> None:
+    from deepdive.manifests import ManifestError
+
+    text = f"data:\n{before}  n: {'1' * 5000}\n"
+    with pytest.raises(ManifestError) as raised:
+        load_text(Path("long.yaml"), text)
+    assert (raised.value.line, raised.value.column) == (text.count("\n"), 6)
+    assert "5000 characters" in raised.value.message

@@ -184,3 +184,10 @@ def test_a_huge_exponent_is_cheap_and_keeps_its_order() -> None:
     assert huge > large > parse_quantity("8Ei")
     assert tiny == Fraction(1, 10**9)  # rounds up to one nano, as any tiny amount does
     assert parse_quantity("-1e999999999") < 0
+
+
+def test_thousands_of_digits_are_an_error_not_a_crash() -> None:
+    """int() refuses over 4300 digits with a ValueError the rules would not catch."""
+    with pytest.raises(QuantityError, match="5000 digits"):
+        parse_quantity("1" * 5000)
+    assert parse_quantity("1" * 400) == int("1" * 400)

@@ -7,6 +7,7 @@ file says or where a field sits in it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,8 +168,30 @@ def _construct(node: yaml.Node) -> tuple[Any, bool]:
     loader = _Loader("")
     try:
         return loader.construct_document(node), False
+    except ValueError as error:  # int() refusing an integer of over 4300 digits
+        _build_scalars(node)  # raises the same error, at the scalar's position
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a value cannot be read: {error}", node.start_mark) from error
     finally:
         loader.dispose()
+
+
+def _build_scalars(root: yaml.Node) -> None:
+    """Build every scalar of a tree the way _build does, aliases visited once."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack += [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+        else:
+            with contextlib.suppress(_SlowPath):  # an explicit tag: PyYAML's constructor
+                _build(node, {})
 
 
 class _SlowPath(Exception):
@@ -191,7 +214,12 @@ def _build(node: yaml.Node, shared: dict[int, Any]) -> Any:
             return None
         if node.tag.startswith("tag:yaml.org,2002:") and node.tag[18:] in ("int", "float",
                                                                           "bool"):
-            return _SCALARS.construct_object(node, deep=True)
+            try:
+                return _SCALARS.construct_object(node, deep=True)
+            except ValueError as error:  # int() refuses over 4300 digits
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a number of {len(node.value)} characters is too long to read",
+                    node.start_mark) from error
         raise _SlowPath
     if id(node) in shared:
         return shared[id(node)]

@@ -24,6 +24,8 @@ _QUANTITY = re.compile(
     r"^(?P<sign>[+-]?)(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
     r"(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
 )
+# Far beyond any real quantity (int64 ends near 9.2e18), and cheap to compute with.
+_MAX_DIGITS = 400
 
 
 class QuantityError(ValueError):
@@ -42,6 +44,10 @@ def parse_quantity(value: object) -> Fraction:
     match = _QUANTITY.match(value.strip())
     if match is None:
         raise QuantityError(f"{value!r} is not a quantity (expected e.g. 500m, 128Mi, 2)")
+    if len(match["number"]) > _MAX_DIGITS:
+        # Python refuses to turn over 4300 digits into an int; no real amount has 400.
+        raise QuantityError(f"{value[:20]!r}... has {len(match['number'])} digits; "
+                            f"no real quantity has over {_MAX_DIGITS}")
     number = Fraction(match["number"])
     if match["sign"] == "-":
         number = -number
@@ -58,11 +64,8 @@ def parse_quantity(value: object) -> Fraction:
 def _bounded_exponent(exponent: int, digits: str) -> int:
     """The exponent, kept where 10**exponent stays cheap: "1e999999999" would take minutes.
     Beyond the bounds every value is absurdly large, or rounds up to 1n all the same."""
-    reach = len(digits) + _EXPONENT_MARGIN
+    reach = len(digits) + _MAX_DIGITS
     return max(-reach, min(exponent, reach))
-
-
-_EXPONENT_MARGIN = 400  # far beyond any real quantity (int64 ends near 9.2e18)
 
 
 def _round_up_to_nano(value: Fraction) -> Fraction:
