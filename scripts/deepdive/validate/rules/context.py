@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from deepdive.manifests import FieldPath
 from deepdive.validate.yamlcheck import Resource
-from deepdive.workloads import find_template, get_path
+from deepdive.workloads import containers, find_template, get_path
 
 ISTIO_GROUPS = ("networking.istio.io", "security.istio.io", "telemetry.istio.io",
                 "extensions.istio.io", "gateway.networking.k8s.io")
@@ -25,6 +26,11 @@ class Template:
 
     def selected_by(self, selector: dict[str, str]) -> bool:
         return bool(selector) and all(self.labels.get(k) == v for k, v in selector.items())
+
+    def containers(self) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
+        """(path from the resource root, container) for init and app containers."""
+        for field_name, index, container in containers(self.spec):
+            yield (*self.path, "spec", field_name, index), container
 
 
 def template_of(resource: Resource) -> Template | None:
@@ -45,6 +51,12 @@ class SetContext:
         if key not in self._templates:
             self._templates[key] = template_of(resource)
         return self._templates[key]
+
+    def member_templates(self) -> Iterator[tuple[Resource, Template]]:
+        """Each member that has a pod template, with it."""
+        for resource in self.members:
+            if (template := self.template(resource)) is not None:
+                yield resource, template
 
     @cached_property
     def templates(self) -> list[Template]:

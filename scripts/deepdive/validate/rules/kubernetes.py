@@ -12,7 +12,7 @@ from deepdive.quantity import QuantityError, parse_quantity
 from deepdive.validate.findings import Finding
 from deepdive.validate.rules.context import SetContext, Template
 from deepdive.validate.yamlcheck import Resource
-from deepdive.workloads import containers, get_path
+from deepdive.workloads import get_path
 
 SELECTOR_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job")
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
@@ -38,10 +38,9 @@ def _expression_holds(expression: dict[str, Any], labels: dict[str, str]) -> boo
 
 
 def check_selectors(context: SetContext) -> Iterator[Finding]:
-    for resource in context.members:
-        template = context.template(resource)
-        if template is None or template.path == ():
-            continue
+    for resource, template in context.member_templates():
+        if template.path == ():
+            continue  # a Pod: no selector
         if resource.kind == "ReplicationController":
             plain = get_path(resource.data, ("spec", "selector"))
             if not plain:
@@ -105,7 +104,7 @@ def container_ports(container: dict[str, Any]) -> tuple[set[str], set[int]]:
 def template_ports(template: Template) -> tuple[set[str], set[int]]:
     names: set[str] = set()
     numbers: set[int] = set()
-    for _field, _index, container in containers(template.spec):
+    for _path, container in template.containers():
         more_names, more_numbers = container_ports(container)
         names |= more_names
         numbers |= more_numbers
@@ -163,11 +162,8 @@ def check_services(context: SetContext) -> Iterator[Finding]:
 
 
 def check_probes(context: SetContext) -> Iterator[Finding]:
-    for resource in context.members:
-        template = context.template(resource)
-        if template is None:
-            continue
-        for field, index, container in containers(template.spec):
+    for resource, template in context.member_templates():
+        for container_path, container in template.containers():
             names, numbers = container_ports(container)
             for probe_name in PROBES:
                 probe = container.get(probe_name)
@@ -177,9 +173,8 @@ def check_probes(context: SetContext) -> Iterator[Finding]:
                         continue
                     problem = _port_problem(action["port"], names, numbers)
                     if problem:
-                        path = (*template.path, "spec", field, index, probe_name, handler, "port")
                         yield resource.finding(
-                            path, "probe-port",
+                            (*container_path, probe_name, handler, "port"), "probe-port",
                             f"container {container.get('name')}: {problem}")
 
 
@@ -210,25 +205,21 @@ def image_problem(image: str) -> str:
 
 
 def check_images(context: SetContext) -> Iterator[Finding]:
-    for resource in context.members:
-        template = context.template(resource)
-        if template is None:
-            continue
-        for field, index, container in containers(template.spec):
+    for resource, template in context.member_templates():
+        for container_path, container in template.containers():
             image = container.get("image")
             if isinstance(image, str) and (problem := image_problem(image)):
-                yield resource.finding((*template.path, "spec", field, index, "image"),
-                                       "image-unpinned", problem)
+                yield resource.finding((*container_path, "image"), "image-unpinned", problem)
 
 
 def _resources_blocks(template: Template) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
     pod_level = template.spec.get("resources")
     if isinstance(pod_level, dict):
         yield (*template.path, "spec", "resources"), pod_level
-    for field, index, container in containers(template.spec):
+    for container_path, container in template.containers():
         block = container.get("resources")
         if isinstance(block, dict):
-            yield (*template.path, "spec", field, index, "resources"), block
+            yield (*container_path, "resources"), block
 
 
 @lru_cache(maxsize=4096)
@@ -244,10 +235,7 @@ def _quantity(value: Any) -> Fraction:
 
 
 def check_quantities(context: SetContext) -> Iterator[Finding]:
-    for resource in context.members:
-        template = context.template(resource)
-        if template is None:
-            continue
+    for resource, template in context.member_templates():
         for path, block in _resources_blocks(template):
             parsed: dict[str, dict[str, Any]] = {"requests": {}, "limits": {}}
             for section in parsed:
