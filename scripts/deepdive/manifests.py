@@ -117,7 +117,7 @@ def iter_manifest_files(root: Path) -> Iterator[Path]:
             yield path
 
 
-def _without_timestamps(base: type) -> dict[str, list[tuple[str, Any]]]:
+def _without_timestamps(base: Any) -> dict[str, list[tuple[str, Any]]]:
     # Kubernetes reads `2024-01-01` as a string, not a date: keep the YAML the cluster sees.
     return {
         first: [(tag, regexp) for tag, regexp in resolvers if not tag.endswith(":timestamp")]

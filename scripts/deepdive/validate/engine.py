@@ -125,7 +125,7 @@ class Validator:
             resources += len(result.resources)
 
         extra = {absolute(k): v for k, v in (extra_dependencies or {}).items()}
-        shown = set(requested.values())
+        requested_displays = set(requested.values())
         for folder in sorted({file.parent for file in requested}):
             examples = example_set(folder, display_path(folder), extra.get(folder))
             findings += examples.findings
@@ -133,7 +133,7 @@ class Validator:
                 load(file)
             context = SetContext(members=[r for f in examples.members for r in valid[f]],
                                  resources=[r for f in examples.files for r in valid[f]])
-            findings += [f for f in run_rules(context) if f.file in shown]
+            findings += [f for f in run_rules(context) if f.file in requested_displays]
 
         kept, in_force = _apply_exceptions(findings, exceptions)
         return Report(

@@ -167,7 +167,9 @@ def check_probes(context: SetContext) -> Iterator[Finding]:
             names, numbers = container_ports(container)
             for probe_name in PROBES:
                 probe = container.get(probe_name)
-                for handler in PROBE_HANDLERS if isinstance(probe, dict) else ():
+                if not isinstance(probe, dict):
+                    continue
+                for handler in PROBE_HANDLERS:
                     action = probe.get(handler)
                     if not isinstance(action, dict) or "port" not in action:
                         continue
