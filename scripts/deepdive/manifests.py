@@ -95,7 +95,10 @@ def load_text(path: Path, text: str) -> ManifestFile:
     documents: list[Document] = []
     try:
         for index, node in enumerate(_compose_all(text)):
-            data, plain = _construct(node)
+            try:
+                data, plain = _construct(node)
+            except RecursionError:
+                raise nesting_error(path, node) from None
             documents.append(
                 Document(path=path, index=index, data=data, node=node, plain=plain)
             )
@@ -108,6 +111,32 @@ def load_text(path: Path, text: str) -> ManifestFile:
     except yaml.YAMLError as error:
         raise ManifestError(path, 1, 1, f"YAML: {error}") from None
     return ManifestFile(path=path, text=text, documents=documents)
+
+
+def nesting_error(path: Path, root: yaml.Node) -> ManifestError:
+    """Too deep to build: the error points at the deepest node, not the document."""
+    deepest, depth = deepest_node(root)
+    mark = deepest.start_mark
+    return ManifestError(path, mark.line + 1, mark.column + 1,
+                         f"YAML: nesting is too deep ({depth} levels)")
+
+
+def deepest_node(root: yaml.Node) -> tuple[yaml.Node, int]:
+    """The most deeply nested node of a tree, and its depth (without recursing)."""
+    deepest, most = root, 1
+    stack, seen = [(root, 1)], set()
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if depth > most:
+            deepest, most = node, depth
+        if isinstance(node, yaml.MappingNode):
+            stack += [(value, depth + 1) for _key, value in node.value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(item, depth + 1) for item in node.value]
+    return deepest, most
 
 
 def iter_manifest_files(root: Path) -> Iterator[Path]:

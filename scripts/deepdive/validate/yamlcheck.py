@@ -23,6 +23,7 @@ from deepdive.manifests import (
     ManifestFile,
     json_key,
     load_text,
+    nesting_error,
 )
 from deepdive.validate.findings import Finding, field_path
 
@@ -282,8 +283,8 @@ def _document_findings(checked: CheckedFile, document: Document) -> list[Finding
     try:
         data = json_like(document.data)
     except RecursionError:
-        return [_file_finding(checked, node.start_mark.line + 1, 1, "yaml-syntax",
-                              "YAML: nesting is too deep")]
+        error = nesting_error(checked.path, node)
+        return [_file_finding(checked, error.line, error.column, "yaml-syntax", error.message)]
     findings += _resource_findings(checked, document, (), data)
     return findings
 
