@@ -47,6 +47,12 @@ def get_path(data: Any, path: FieldPath) -> Any:
     return current
 
 
+def list_at(data: Any, path: FieldPath) -> list[Any]:
+    """The list at a field path, or [] where it is missing or of another type."""
+    value = get_path(data, path)
+    return value if isinstance(value, list) else []
+
+
 def find_template(
     kind: str, api_version: str, data: Any
 ) -> tuple[FieldPath, dict[str, str], dict[str, Any]] | None:

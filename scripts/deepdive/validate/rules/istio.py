@@ -11,7 +11,7 @@ from deepdive.validate.findings import Finding
 from deepdive.validate.rules.context import SetContext
 from deepdive.validate.rules.kubernetes import has_pods, selected_templates
 from deepdive.validate.yamlcheck import Resource
-from deepdive.workloads import get_path
+from deepdive.workloads import get_path, list_at
 
 NETWORKING = "networking.istio.io"
 # Istio's protocol selection reads appProtocol if set, else the port name, as `<protocol>`
@@ -43,7 +43,7 @@ def resolve_host(context: SetContext, host: str, namespace: str) -> Target | Non
                 and (not ns or ns == parts[1])):
             return Target(f"service:{ns}/{service.name}", service)
     for entry in context.of_kind("ServiceEntry", NETWORKING):
-        for known in get_path(entry.data, ("spec", "hosts")) or []:
+        for known in list_at(entry.data, ("spec", "hosts")):
             known = str(known)
             if known == host or (known.startswith("*.") and host.endswith(known[1:])):
                 return Target(f"serviceentry:{known}")
@@ -63,7 +63,7 @@ def _subsets(context: SetContext) -> dict[str, set[str]]:
         if not isinstance(host, str):
             continue
         names = found.setdefault(_key(context, host, rule.namespace), set())
-        for subset in get_path(rule.data, ("spec", "subsets")) or []:
+        for subset in list_at(rule.data, ("spec", "subsets")):
             if isinstance(subset, dict) and subset.get("name"):
                 names.add(str(subset["name"]))
     return found
@@ -72,16 +72,16 @@ def _subsets(context: SetContext) -> dict[str, set[str]]:
 def destinations(service: Resource) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
     """(path to the destination, destination) for routes and mirrors of a VirtualService."""
     for section in SECTIONS:
-        for index, rule in enumerate(get_path(service.data, ("spec", section)) or []):
+        for index, rule in enumerate(list_at(service.data, ("spec", section))):
             if not isinstance(rule, dict):
                 continue
-            for number, route in enumerate(rule.get("route") or []):
+            for number, route in enumerate(list_at(rule, ("route",))):
                 if isinstance(route, dict) and isinstance(route.get("destination"), dict):
                     yield ("spec", section, index, "route", number, "destination"), \
                         route["destination"]
             if isinstance(rule.get("mirror"), dict):
                 yield ("spec", section, index, "mirror"), rule["mirror"]
-            for number, mirror in enumerate(rule.get("mirrors") or []):
+            for number, mirror in enumerate(list_at(rule, ("mirrors",))):
                 if isinstance(mirror, dict) and isinstance(mirror.get("destination"), dict):
                     yield ("spec", section, index, "mirrors", number, "destination"), \
                         mirror["destination"]
@@ -116,14 +116,12 @@ def check_gateways(context: SetContext) -> Iterator[Finding]:
     for service in context.of_kind("VirtualService", NETWORKING, members_only=True):
         named: list[tuple[tuple[Any, ...], Any]] = [
             (("spec", "gateways", i), name)
-            for i, name in enumerate(get_path(service.data, ("spec", "gateways")) or [])
+            for i, name in enumerate(list_at(service.data, ("spec", "gateways")))
         ]
         for section in SECTIONS:
-            for i, rule in enumerate(get_path(service.data, ("spec", section)) or []):
-                for j, match in enumerate(rule.get("match") or [] if isinstance(rule, dict)
-                                          else []):
-                    for k, name in enumerate(match.get("gateways") or []
-                                             if isinstance(match, dict) else []):
+            for i, rule in enumerate(list_at(service.data, ("spec", section))):
+                for j, match in enumerate(list_at(rule, ("match",))):
+                    for k, name in enumerate(list_at(match, ("gateways",))):
                         named.append((("spec", section, i, "match", j, "gateways", k), name))
         for path, name in named:
             name = str(name)
@@ -139,7 +137,7 @@ def check_gateways(context: SetContext) -> Iterator[Finding]:
 def check_weights(context: SetContext) -> Iterator[Finding]:
     for service in context.of_kind("VirtualService", NETWORKING, members_only=True):
         for section in SECTIONS:
-            for index, rule in enumerate(get_path(service.data, ("spec", section)) or []):
+            for index, rule in enumerate(list_at(service.data, ("spec", section))):
                 routes = rule.get("route") if isinstance(rule, dict) else None
                 if not isinstance(routes, list) or len(routes) < 2:
                     continue
@@ -169,7 +167,7 @@ def _catches_all(rule: Any) -> bool:
 def check_reachability(context: SetContext) -> Iterator[Finding]:
     for service in context.of_kind("VirtualService", NETWORKING, members_only=True):
         for section in ("http", "tcp"):
-            rules = get_path(service.data, ("spec", section)) or []
+            rules = list_at(service.data, ("spec", section))
             catch_all = next((i for i, rule in enumerate(rules) if _catches_all(rule)), None)
             if catch_all is None:
                 continue
@@ -194,7 +192,7 @@ def check_destination_rules(context: SetContext) -> Iterator[Finding]:
         if service is None or not has_pods(service):
             continue  # a ServiceEntry, a DNS name or endpoints by hand: no pod templates
         pods = selected_templates(context, service)
-        for index, subset in enumerate(get_path(rule.data, ("spec", "subsets")) or []):
+        for index, subset in enumerate(list_at(rule.data, ("spec", "subsets"))):
             labels = subset.get("labels") if isinstance(subset, dict) else None
             if not isinstance(labels, dict) or not labels:
                 continue
@@ -216,7 +214,7 @@ def check_port_protocols(context: SetContext) -> Iterator[Finding]:
     if not context.is_mesh:
         return
     for service in context.of_kind("Service", members_only=True):
-        for index, port in enumerate(get_path(service.data, ("spec", "ports")) or []):
+        for index, port in enumerate(list_at(service.data, ("spec", "ports"))):
             if not isinstance(port, dict) or (port.get("protocol") or "TCP") != "TCP":
                 continue  # Istio takes UDP from the protocol field; SCTP it does not proxy
             app_protocol = port.get("appProtocol")

@@ -12,7 +12,7 @@ from deepdive.quantity import QuantityError, parse_quantity
 from deepdive.validate.findings import Finding
 from deepdive.validate.rules.context import SetContext, Template
 from deepdive.validate.yamlcheck import Resource
-from deepdive.workloads import get_path
+from deepdive.workloads import get_path, list_at
 
 SELECTOR_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job")
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
@@ -25,7 +25,7 @@ def _labels_text(labels: dict[str, str]) -> str:
 
 def _expression_holds(expression: dict[str, Any], labels: dict[str, str]) -> bool:
     key, operator = str(expression.get("key", "")), expression.get("operator")
-    values = [str(v) for v in expression.get("values") or []]
+    values = [str(v) for v in list_at(expression, ("values",))]
     if operator == "In":
         return labels.get(key) in values
     if operator == "NotIn":
@@ -57,7 +57,7 @@ def check_selectors(context: SetContext) -> Iterator[Finding]:
         if not isinstance(selector, dict):
             continue  # Jobs generate their own; elsewhere the schema requires one
         match_labels = selector.get("matchLabels") or {}
-        expressions = selector.get("matchExpressions") or []
+        expressions = list_at(selector, ("matchExpressions",))
         if not match_labels and not expressions and resource.kind != "Job":
             yield resource.finding(base, "selector-mismatch",
                                    "an empty selector would select every pod")
@@ -92,7 +92,7 @@ def selected_templates(context: SetContext, service: Resource) -> list[Template]
 def container_ports(container: dict[str, Any]) -> tuple[set[str], set[int]]:
     names: set[str] = set()
     numbers: set[int] = set()
-    for port in container.get("ports") or []:
+    for port in list_at(container, ("ports",)):
         if isinstance(port, dict):
             if port.get("name"):
                 names.add(str(port["name"]))
@@ -148,7 +148,7 @@ def check_services(context: SetContext) -> Iterator[Finding]:
                                   f"selector {_labels_text(selector)} matches no pod template "
                                   "in this example set")
             continue
-        for index, port in enumerate(spec.get("ports") or []):
+        for index, port in enumerate(list_at(spec, ("ports",))):
             if not isinstance(port, dict):
                 continue
             field = "targetPort" if "targetPort" in port else "port"
