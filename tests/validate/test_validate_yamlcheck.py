@@ -113,3 +113,23 @@ def test_a_fifo_is_reported_not_read(tmp_path: Path, validator) -> None:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_folder_that_cannot_be_listed_is_reported(tmp_path: Path, validator, monkeypatch) -> None:
+    """os.walk skips what it cannot list unless asked; a silent skip would pass bad files."""
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "bad.yaml").write_text("not: [valid\n")
+    real_scandir = os.scandir
+
+    def scandir(path=".", *args, **kwargs):  # root can read any folder: refuse one by hand
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_scandir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    report = validator.run([tmp_path])
+    assert [(f.rule, f.file.endswith("locked"), f.message) for f in report.findings] == [
+        ("file-unreadable", True, "cannot list this folder: Permission denied")]

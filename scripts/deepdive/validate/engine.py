@@ -34,10 +34,12 @@ def absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def manifest_files(folder: Path) -> list[Path]:
-    """Every manifest under a folder, hidden folders and files skipped, in a stable order."""
+def manifest_files(folder: Path, unlisted: list[OSError] | None = None) -> list[Path]:
+    """Every manifest under a folder, hidden folders and files skipped, in a stable order;
+    folders that cannot be listed go to `unlisted` (os.walk would skip them silently)."""
     found = []
-    for root, folders, files in os.walk(folder):
+    errors = unlisted if unlisted is not None else []
+    for root, folders, files in os.walk(folder, onerror=errors.append):
         folders[:] = sorted(f for f in folders if not f.startswith("."))
         found += [Path(root, name) for name in sorted(files)
                   if name.endswith(MANIFEST_SUFFIXES) and not name.startswith(".")]
@@ -83,12 +85,18 @@ class Validator:
         for path in paths:
             if path.is_dir():
                 shown, root = display_path(path), absolute(path)
-                for file in manifest_files(root):
+                unlisted: list[OSError] = []
+                for file in manifest_files(root, unlisted):
                     # Display paths by string joins: relpath per file costs a lot at 10k.
                     relative = str(file)[len(str(root)) + 1:]
                     requested.setdefault(
                         file, relative if shown == "." else os.path.join(shown, relative)
                     )
+                findings += [
+                    Finding(display_path(Path(str(error.filename))), 1, 1, "file-unreadable",
+                            f"cannot list this folder: {error.strerror or error}")
+                    for error in unlisted
+                ]
             elif path.exists():  # a file, or something else that check_file reports
                 requested.setdefault(absolute(path), display_path(path))
             else:
