@@ -120,3 +120,20 @@ spec:
     with_pods = text.replace("  type: ExternalName\n  externalName: example.com\n", selector)
     assert findings(validator, tmp_path, with_pods + "---\n" + POD) == [
         ("istio-subset-selects-nothing", 17)]
+
+
+@pytest.mark.parametrize(("labels", "in_mesh"), [
+    ("{istio-injection: enabled}", True),
+    ("{istio.io/rev: canary}", True),
+    ("{istio.io/dataplane-mode: ambient}", True),
+    ("{istio-injection: disabled}", False),
+    ("{istio.io/dataplane-mode: none}", False),  # ambient's opt-out
+])
+def test_a_namespace_label_puts_the_set_in_the_mesh(
+    validator: Validator, tmp_path: Path, labels: str, in_mesh: bool
+) -> None:
+    text = MESH_SERVICE.replace("{istio-injection: enabled}", labels).replace(
+        "{PORT}", "{name: web, port: 80, targetPort: http}")
+    line = text.splitlines().index("    - {name: web, port: 80, targetPort: http}") + 1
+    expected = [("istio-port-protocol", line)] if in_mesh else []
+    assert findings(validator, tmp_path, text) == expected

@@ -76,7 +76,7 @@ class SetContext:
             labels = get_path(namespace.data, ("metadata", "labels"))
             if isinstance(labels, dict) and (
                 labels.get("istio-injection") == "enabled" or "istio.io/rev" in labels
-                or "istio.io/dataplane-mode" in labels
+                or labels.get("istio.io/dataplane-mode") == "ambient"  # "none" opts out
             ):
                 return True
         return any(t.labels.get("sidecar.istio.io/inject") == "true" for t in self.templates)
