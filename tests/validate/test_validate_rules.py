@@ -137,3 +137,55 @@ def test_a_namespace_label_puts_the_set_in_the_mesh(
     line = text.splitlines().index("    - {name: web, port: 80, targetPort: http}") + 1
     expected = [("istio-port-protocol", line)] if in_mesh else []
     assert findings(validator, tmp_path, text) == expected
+
+
+GATEWAY_SET = """apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: edge
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: site
+  namespace: VS_NAMESPACE
+spec:
+  hosts: [example.com]
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: site
+  namespace: VS_NAMESPACE
+spec:
+  hosts: [example.com]
+  gateways: [REFERENCE]
+  http:
+    - route:
+        - destination: {host: example.com}
+"""
+
+
+@pytest.mark.parametrize(("vs_namespace", "reference", "bound"), [
+    ("edge", "public", True),  # a short name is in the VirtualService's namespace
+    ("edge", "./public", True),
+    ("shop", "edge/public", True),
+    ("shop", "public.edge.svc.cluster.local", True),  # the legacy form Istio still reads
+    ("shop", "public", False),  # short, so it means shop/public
+    ("shop", "./public", False),
+    ("shop", "shop/public", False),
+])
+def test_gateway_references_resolve_as_istio_reads_them(
+    validator: Validator, tmp_path: Path, vs_namespace: str, reference: str, bound: bool,
+    crds_available: None,
+) -> None:
+    text = GATEWAY_SET.replace("VS_NAMESPACE", vs_namespace).replace("REFERENCE", reference)
+    line = text.splitlines().index(f"  gateways: [{reference}]") + 1
+    expected = [] if bound else [("istio-gateway-missing", line)]
+    assert findings(validator, tmp_path, text) == expected

@@ -111,6 +111,19 @@ def check_destinations(context: SetContext) -> Iterator[Finding]:
                                       f"DestinationRule in this example set (defined: {defined})")
 
 
+def gateway_reference(name: str, namespace: str) -> tuple[str, str]:
+    """(namespace, name) of the Gateway a VirtualService in `namespace` binds to, read as
+    Istio reads it: `ns/name`, `./name`, a short name (the VirtualService's namespace) or
+    the legacy `name.ns.svc.cluster.local`. "" for a namespace the set leaves open."""
+    if "/" in name:
+        prefix, _, short = name.partition("/")
+        return (namespace if prefix == "." else prefix), short
+    if "." in name:
+        short, prefix = name.split(".")[:2]
+        return prefix, short
+    return namespace, name
+
+
 def check_gateways(context: SetContext) -> Iterator[Finding]:
     gateways = context.of_kind("Gateway", NETWORKING)
     for service in context.of_kind("VirtualService", NETWORKING, members_only=True):
@@ -127,7 +140,7 @@ def check_gateways(context: SetContext) -> Iterator[Finding]:
             name = str(name)
             if name == "mesh":
                 continue  # the reserved name for every sidecar
-            namespace, _, short = name.rpartition("/")
+            namespace, short = gateway_reference(name, service.namespace)
             if not any(g.name == short and (not namespace or not g.namespace
                                             or g.namespace == namespace) for g in gateways):
                 yield service.finding(path, "istio-gateway-missing",
