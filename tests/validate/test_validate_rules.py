@@ -189,3 +189,80 @@ def test_gateway_references_resolve_as_istio_reads_them(
     line = text.splitlines().index(f"  gateways: [{reference}]") + 1
     expected = [] if bound else [("istio-gateway-missing", line)]
     assert findings(validator, tmp_path, text) == expected
+
+
+HOST_SET = """apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  selector: {app: reviews}
+  ports: [{name: http, port: 9080, targetPort: http}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: reviews
+  namespace: shop
+  labels: {app: reviews, version: v1}
+spec:
+  containers:
+    - name: reviews
+      image: registry.k8s.io/pause:3.10
+      ports: [{name: http, containerPort: 9080}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: RULE_NAMESPACE
+spec:
+  host: HOST
+  subsets: [{name: v1, labels: {version: v1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: RULE_NAMESPACE
+spec:
+  hosts: [reviews.shop.svc.cluster.local]
+  http:
+    - route:
+        - destination: {host: HOST, subset: v1}
+"""
+
+
+@pytest.mark.parametrize(("namespace", "host", "resolves"), [
+    ("shop", "reviews", True),  # a short name, in the rules' own namespace
+    ("shop", "reviews.shop.svc.cluster.local", True),
+    ("front", "reviews.shop.svc.cluster.local", True),
+    ("front", "reviews", False),  # means reviews.front.svc.cluster.local
+    ("shop", "reviews.shop", False),  # a dot: Istio takes it literally
+    ("shop", "reviews.shop.svc", False),
+    ("shop", "reviews.other.svc.cluster.local", False),
+])
+def test_hosts_resolve_as_istio_expands_them(
+    validator: Validator, tmp_path: Path, namespace: str, host: str, resolves: bool,
+    crds_available: None,
+) -> None:
+    text = HOST_SET.replace("RULE_NAMESPACE", namespace).replace("HOST", host)
+    lines = text.splitlines()
+    expected = [] if resolves else [
+        ("istio-dr-host-unresolved", lines.index(f"  host: {host}") + 1),
+        ("istio-host-unresolved", lines.index(f"        - destination: {{host: {host}, "
+                                              "subset: v1}") + 1),
+    ]
+    assert findings(validator, tmp_path, text) == expected
+
+
+def test_a_half_qualified_host_is_told_how_to_write_it(
+    validator: Validator, tmp_path: Path, crds_available: None
+) -> None:
+    (tmp_path / "set.yaml").write_text(HOST_SET.replace("RULE_NAMESPACE", "shop")
+                                       .replace("HOST", "reviews.shop"))
+    messages = {f.message for f in validator.run([tmp_path]).findings}
+    assert messages == {'host "reviews.shop" matches no Service or ServiceEntry in this example '
+                        'set; Istio reads a host with a dot literally: write "reviews" (in the '
+                        'same namespace) or "reviews.shop.svc.cluster.local"'}

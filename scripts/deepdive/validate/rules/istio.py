@@ -31,15 +31,19 @@ class Target:
     service: Resource | None = None
 
 
+CLUSTER_SUFFIX = ["svc", "cluster", "local"]
+
+
 def resolve_host(context: SetContext, host: str, namespace: str) -> Target | None:
-    """A short name, name.namespace[.svc[.cluster.local]] or a ServiceEntry host."""
+    """A short name (in the rule's namespace), name.namespace.svc.cluster.local, or a
+    ServiceEntry host. Istio expands only names without a dot: `reviews.default` is taken
+    literally and reaches no Service."""
     parts = host.split(".")
     for service in context.of_kind("Service"):
         ns = service.namespace
         if host == service.name and (not ns or not namespace or ns == namespace):
             return Target(f"service:{ns}/{service.name}", service)
-        if (len(parts) >= 2 and parts[0] == service.name
-                and parts[2:] in ([], ["svc"], ["svc", "cluster", "local"])
+        if (len(parts) == 5 and parts[0] == service.name and parts[2:] == CLUSTER_SUFFIX
                 and (not ns or ns == parts[1])):
             return Target(f"service:{ns}/{service.name}", service)
     for entry in context.of_kind("ServiceEntry", NETWORKING):
@@ -48,6 +52,17 @@ def resolve_host(context: SetContext, host: str, namespace: str) -> Target | Non
             if known == host or (known.startswith("*.") and host.endswith(known[1:])):
                 return Target(f"serviceentry:{known}")
     return None
+
+
+def unresolved(context: SetContext, host: str) -> str:
+    """Why a host reaches nothing, with the spelling that works for a half-qualified one."""
+    message = f'host "{host}" matches no Service or ServiceEntry in this example set'
+    parts = host.split(".")
+    if len(parts) in (2, 3) and parts[2:] in ([], ["svc"]) and any(
+            s.name == parts[0] for s in context.of_kind("Service")):
+        message += (f'; Istio reads a host with a dot literally: write "{parts[0]}" (in the '
+                    f'same namespace) or "{parts[0]}.{parts[1]}.svc.cluster.local"')
+    return message
 
 
 def _key(context: SetContext, host: str, namespace: str) -> str:
@@ -97,8 +112,7 @@ def check_destinations(context: SetContext) -> Iterator[Finding]:
             target = resolve_host(context, host, service.namespace)
             if target is None:
                 yield service.finding((*path, "host"), "istio-host-unresolved",
-                                      f'host "{host}" matches no Service or ServiceEntry in '
-                                      "this example set")
+                                      unresolved(context, host))
                 continue
             subset = destination.get("subset")
             if subset is None:
@@ -198,8 +212,7 @@ def check_destination_rules(context: SetContext) -> Iterator[Finding]:
         target = resolve_host(context, host, rule.namespace)
         if target is None:
             yield rule.finding(("spec", "host"), "istio-dr-host-unresolved",
-                               f'host "{host}" matches no Service or ServiceEntry in this '
-                               "example set")
+                               unresolved(context, host))
             continue
         service = target.service
         if service is None or not has_pods(service):
