@@ -12,7 +12,3 @@ def project_root() -> Path:
             if (folder / "mkdocs.yml").is_file() and (folder / "manifests").is_dir():
                 return folder
     return Path.cwd()
-
-
-def manifests_dir() -> Path:
-    return project_root() / "manifests"
