@@ -91,3 +91,15 @@ def test_default_path_is_manifests_and_the_command_is_installed() -> None:
     last = result.stdout.splitlines()[-1]
     files = len([p for p in (root / "manifests").rglob("*") if p.suffix in (".yaml", ".yml")])
     assert last.startswith(f"{files} files, ")
+
+
+def test_a_newline_in_a_key_or_file_name_keeps_each_finding_on_one_line(
+    tmp_path: Path, capsys
+) -> None:
+    cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  "x\\ny\\u2028z": 1\n'
+    (tmp_path / "odd\nname.yaml").write_text(cm)
+    code, out, _ = run(["validate", str(tmp_path)], capsys)
+    *lines, _summary = out.splitlines()
+    assert code == 1 and len(lines) == 1
+    assert lines[0].endswith('metadata.x\\ny\\u2028z: unknown field "x\\ny\\u2028z"')
+    assert "odd\\nname.yaml:5:3:" in lines[0]

@@ -7,12 +7,22 @@ from dataclasses import asdict
 
 from deepdive.validate.findings import Finding, Report
 
+# Control characters written as escapes: a key or file name with a newline in it must not
+# split a finding over two lines (every consumer reads one finding per line).
+_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(32), 127, 0x85)} | {
+    ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r", 0x2028: "\\u2028",
+    0x2029: "\\u2029"}
+
+
+def one_line(text: str) -> str:
+    return text.translate(_ESCAPES)
+
 
 def finding_line(finding: Finding) -> str:
     """file:line:column: severity rule-id kind/name field.path: message"""
     where = " ".join(part for part in (finding.resource, finding.field) if part)
     subject = f" {where}" if where else ""
-    return (
+    return one_line(
         f"{finding.file}:{finding.line}:{finding.column}: {finding.severity.value} "
         f"{finding.rule}{subject}: {finding.message}"
     )
@@ -30,7 +40,7 @@ def summary_line(report: Report) -> str:
 def render_text(report: Report) -> str:
     lines = [finding_line(finding) for finding in report.findings]
     lines += [
-        f"{e.file}:{e.line}: exception {e.rule} ({e.suppressed} suppressed): {e.reason}"
+        one_line(f"{e.file}:{e.line}: exception {e.rule} ({e.suppressed} suppressed): {e.reason}")
         for e in report.exceptions
     ]
     lines.append(summary_line(report))
