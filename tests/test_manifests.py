@@ -46,3 +46,20 @@ def test_a_number_too_long_for_int_is_a_manifest_error_at_its_line(before: str) 
         load_text(Path("long.yaml"), text)
     assert (raised.value.line, raised.value.column) == (text.count("\n"), 6)
     assert "5000 characters" in raised.value.message
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ('!!float ""', "'' is not a valid float"),  # PyYAML raised IndexError
+    ('!!bool ""', "'' is not a valid bool"),  # KeyError
+    ("!!timestamp x", "'x' is not a valid timestamp"),  # AttributeError, via PyYAML's path
+    ("!!timestamp 2024-99-99", "'2024-99-99' is not a valid timestamp"),  # ValueError
+])
+def test_a_scalar_its_tag_cannot_read_is_a_manifest_error_at_its_position(
+    value: str, message: str
+) -> None:
+    from deepdive.manifests import ManifestError
+
+    with pytest.raises(ManifestError) as raised:
+        load_text(Path("tagged.yaml"), f"data:\n  a: {value}\n")
+    assert (raised.value.line, raised.value.column, raised.value.message) == (
+        2, 6, f"YAML: {message}")

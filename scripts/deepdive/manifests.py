@@ -7,7 +7,6 @@ file says or where a field sits in it.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,6 +187,17 @@ def _compose_all(text: str) -> Iterator[yaml.Node]:
         loader.dispose()
 
 
+# What PyYAML's constructors raise, instead of a YAMLError, for a scalar they cannot read:
+# int() refusing over 4300 digits, an empty `!!float` or `!!bool`, a bad `!!timestamp`.
+_UNREADABLE = (ValueError, IndexError, KeyError, AttributeError, OverflowError)
+
+
+def _unreadable_scalar(node: yaml.ScalarNode) -> str:
+    if len(node.value) > 4000:
+        return f"a number of {len(node.value)} characters is too long to read"
+    return f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}"
+
+
 def _construct(node: yaml.Node) -> tuple[Any, bool]:
     """The document's data, and whether the fast path built it (see Document.plain)."""
     try:
@@ -197,7 +207,7 @@ def _construct(node: yaml.Node) -> tuple[Any, bool]:
     loader = _Loader("")
     try:
         return loader.construct_document(node), False
-    except ValueError as error:  # int() refusing an integer of over 4300 digits
+    except _UNREADABLE as error:
         _build_scalars(node)  # raises the same error, at the scalar's position
         raise yaml.constructor.ConstructorError(
             None, None, f"a value cannot be read: {error}", node.start_mark) from error
@@ -206,7 +216,8 @@ def _construct(node: yaml.Node) -> tuple[Any, bool]:
 
 
 def _build_scalars(root: yaml.Node) -> None:
-    """Build every scalar of a tree the way _build does, aliases visited once."""
+    """Construct every standard scalar of a tree, aliases visited once: the first that
+    cannot be read raises, at its own position."""
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -218,9 +229,12 @@ def _build_scalars(root: yaml.Node) -> None:
             stack += [child for pair in node.value for child in pair]
         elif isinstance(node, yaml.SequenceNode):
             stack += node.value
-        else:
-            with contextlib.suppress(_SlowPath):  # an explicit tag: PyYAML's constructor
-                _build(node, {})
+        elif node.tag.startswith("tag:yaml.org,2002:"):
+            try:
+                _SCALARS.construct_object(node, deep=True)
+            except _UNREADABLE as error:
+                raise yaml.constructor.ConstructorError(
+                    None, None, _unreadable_scalar(node), node.start_mark) from error
 
 
 class _SlowPath(Exception):
@@ -245,10 +259,9 @@ def _build(node: yaml.Node, shared: dict[int, Any]) -> Any:
                                                                           "bool"):
             try:
                 return _SCALARS.construct_object(node, deep=True)
-            except ValueError as error:  # int() refuses over 4300 digits
+            except _UNREADABLE as error:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"a number of {len(node.value)} characters is too long to read",
-                    node.start_mark) from error
+                    None, None, _unreadable_scalar(node), node.start_mark) from error
         raise _SlowPath
     if id(node) in shared:
         return shared[id(node)]
