@@ -57,7 +57,8 @@ def test_arbitrary_resource_shaped_yaml(validator: Validator, documents: list[di
 
 @SETTINGS
 @given(st.lists(st.sampled_from(["a:", " b", "- c", "&x", "*x", "{", "}", "[", "]", "\t", ": ",
-                                 "---", "\n", "!!binary", "? ", "<<: *x", "|", "'"]),
+                                 "---", "\n", "!!binary", "? ", "<<: *x", "|", "'", "!!float",
+                                 "!!int", "!!bool", "!!timestamp", "!!set", "~", "\u2028"]),
                 max_size=40))
 def test_arbitrary_yaml_punctuation(validator: Validator, pieces: list[str]) -> None:
     check(validator, "".join(pieces).encode())
