@@ -84,10 +84,10 @@ def _subsets(context: SetContext) -> dict[str, set[str]]:
     return found
 
 
-def destinations(service: Resource) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+def destinations(virtual_service: Resource) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
     """(path to the destination, destination) for routes and mirrors of a VirtualService."""
     for section in SECTIONS:
-        for index, rule in enumerate(list_at(service.data, ("spec", section))):
+        for index, rule in enumerate(list_at(virtual_service.data, ("spec", section))):
             if not isinstance(rule, dict):
                 continue
             for number, route in enumerate(list_at(rule, ("route",))):
@@ -104,15 +104,15 @@ def destinations(service: Resource) -> Iterator[tuple[tuple[Any, ...], dict[str,
 
 def check_destinations(context: SetContext) -> Iterator[Finding]:
     subsets = None
-    for service in context.of_kind("VirtualService", NETWORKING, members_only=True):
-        for path, destination in destinations(service):
+    for virtual_service in context.of_kind("VirtualService", NETWORKING, members_only=True):
+        for path, destination in destinations(virtual_service):
             host = destination.get("host")
             if not isinstance(host, str):
                 continue
-            target = resolve_host(context, host, service.namespace)
+            target = resolve_host(context, host, virtual_service.namespace)
             if target is None:
-                yield service.finding((*path, "host"), "istio-host-unresolved",
-                                      unresolved(context, host))
+                yield virtual_service.finding((*path, "host"), "istio-host-unresolved",
+                                              unresolved(context, host))
                 continue
             subset = destination.get("subset")
             if subset is None:
@@ -120,9 +120,10 @@ def check_destinations(context: SetContext) -> Iterator[Finding]:
             subsets = subsets if subsets is not None else _subsets(context)
             if str(subset) not in subsets.get(target.key, set()):
                 defined = ", ".join(sorted(subsets.get(target.key, set()))) or "none"
-                yield service.finding((*path, "subset"), "istio-subset-missing",
-                                      f'subset "{subset}" of host "{host}" is not defined by a '
-                                      f"DestinationRule in this example set (defined: {defined})")
+                yield virtual_service.finding(
+                    (*path, "subset"), "istio-subset-missing",
+                    f'subset "{subset}" of host "{host}" is not defined by a DestinationRule '
+                    f"in this example set (defined: {defined})")
 
 
 def gateway_reference(name: str, namespace: str) -> tuple[str, str]:
@@ -140,13 +141,13 @@ def gateway_reference(name: str, namespace: str) -> tuple[str, str]:
 
 def check_gateways(context: SetContext) -> Iterator[Finding]:
     gateways = context.of_kind("Gateway", NETWORKING)
-    for service in context.of_kind("VirtualService", NETWORKING, members_only=True):
+    for virtual_service in context.of_kind("VirtualService", NETWORKING, members_only=True):
         named: list[tuple[tuple[Any, ...], Any]] = [
             (("spec", "gateways", i), name)
-            for i, name in enumerate(list_at(service.data, ("spec", "gateways")))
+            for i, name in enumerate(list_at(virtual_service.data, ("spec", "gateways")))
         ]
         for section in SECTIONS:
-            for i, rule in enumerate(list_at(service.data, ("spec", section))):
+            for i, rule in enumerate(list_at(virtual_service.data, ("spec", section))):
                 for j, match in enumerate(list_at(rule, ("match",))):
                     for k, name in enumerate(list_at(match, ("gateways",))):
                         named.append((("spec", section, i, "match", j, "gateways", k), name))
@@ -154,25 +155,26 @@ def check_gateways(context: SetContext) -> Iterator[Finding]:
             name = str(name)
             if name == "mesh":
                 continue  # the reserved name for every sidecar
-            namespace, short = gateway_reference(name, service.namespace)
+            namespace, short = gateway_reference(name, virtual_service.namespace)
             if not any(g.name == short and (not namespace or not g.namespace
                                             or g.namespace == namespace) for g in gateways):
-                yield service.finding(path, "istio-gateway-missing",
-                                      f'no Gateway "{name}" in this example set')
+                yield virtual_service.finding(path, "istio-gateway-missing",
+                                              f'no Gateway "{name}" in this example set')
 
 
 def check_weights(context: SetContext) -> Iterator[Finding]:
-    for service in context.of_kind("VirtualService", NETWORKING, members_only=True):
+    for virtual_service in context.of_kind("VirtualService", NETWORKING, members_only=True):
         for section in SECTIONS:
-            for index, rule in enumerate(list_at(service.data, ("spec", section))):
+            for index, rule in enumerate(list_at(virtual_service.data, ("spec", section))):
                 routes = rule.get("route") if isinstance(rule, dict) else None
                 if not isinstance(routes, list) or len(routes) < 2:
                     continue
                 weights = [r.get("weight", 0) if isinstance(r, dict) else 0 for r in routes]
                 if all(isinstance(w, int) for w in weights) and sum(weights) != 100:
                     shown = " + ".join(str(w) for w in weights)
-                    yield service.finding(("spec", section, index, "route"), "istio-route-weights",
-                                          f"weights {shown} = {sum(weights)}, not 100")
+                    yield virtual_service.finding(
+                        ("spec", section, index, "route"), "istio-route-weights",
+                        f"weights {shown} = {sum(weights)}, not 100")
 
 
 def _catches_all(rule: Any) -> bool:
@@ -192,16 +194,17 @@ def _catches_all(rule: Any) -> bool:
 
 
 def check_reachability(context: SetContext) -> Iterator[Finding]:
-    for service in context.of_kind("VirtualService", NETWORKING, members_only=True):
+    for virtual_service in context.of_kind("VirtualService", NETWORKING, members_only=True):
         for section in ("http", "tcp"):
-            rules = list_at(service.data, ("spec", section))
+            rules = list_at(virtual_service.data, ("spec", section))
             catch_all = next((i for i, rule in enumerate(rules) if _catches_all(rule)), None)
             if catch_all is None:
                 continue
             for index in range(catch_all + 1, len(rules)):
-                yield service.finding(("spec", section, index), "istio-unreachable-route",
-                                      f"{section}[{index}] can never match: {section}[{catch_all}] "
-                                      "before it already matches every request")
+                yield virtual_service.finding(
+                    ("spec", section, index), "istio-unreachable-route",
+                    f"{section}[{index}] can never match: {section}[{catch_all}] before it "
+                    "already matches every request")
 
 
 def check_destination_rules(context: SetContext) -> Iterator[Finding]:
