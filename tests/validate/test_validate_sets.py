@@ -67,3 +67,24 @@ def test_subfolders_are_separate_sets(tmp_path: Path, validator: Validator) -> N
     (tmp_path / "nested").mkdir()
     (tmp_path / "nested" / "web.yaml").write_text(SERVICE)
     assert [f.rule for f in validator.run([tmp_path]).findings] == ["service-selects-nothing"]
+
+
+def test_a_dependency_folder_that_cannot_be_listed_is_reported(
+    tmp_path: Path, validator: Validator, monkeypatch
+) -> None:
+    import os
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "web.yaml").write_text(SERVICE)
+    (tmp_path / "app" / "example-set.txt").write_text("# pods\n../pods\n")
+    (tmp_path / "pods").mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path=".", *args, **kwargs):  # root reads any folder: refuse one by hand
+        if os.fspath(path) == str(tmp_path / "pods"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = [(f.rule, f.line, f.message) for f in validator.run([tmp_path / "app"]).findings]
+    assert ("set-dependency-missing", 2, "../pods cannot be listed: Permission denied") in found

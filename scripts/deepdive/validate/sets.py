@@ -34,20 +34,21 @@ class ExampleSet:
 
 
 def manifest_files_in(folder: Path) -> list[Path]:
-    """The manifest files directly inside a folder, sorted."""
-    try:
-        with os.scandir(folder) as entries:
-            return sorted(Path(entry.path) for entry in entries
-                          if entry.name.endswith(MANIFEST_SUFFIXES)
-                          and not entry.name.startswith(".") and entry.is_file())
-    except OSError:
-        return []
+    """The manifest files directly inside a folder, sorted; OSError if it cannot be listed."""
+    with os.scandir(folder) as entries:
+        return sorted(Path(entry.path) for entry in entries
+                      if entry.name.endswith(MANIFEST_SUFFIXES)
+                      and not entry.name.startswith(".") and entry.is_file())
 
 
 def example_set(folder: Path, display: str, extra: list[Path] | None = None) -> ExampleSet:
     """The set of `folder`; `extra` adds dependencies as if declared (used for read-only
     upstream corpora that cannot carry an example-set.txt)."""
-    found = ExampleSet(folder=folder, members=manifest_files_in(folder))
+    try:
+        members = manifest_files_in(folder)
+    except OSError:
+        members = []  # the engine reports a folder it cannot list
+    found = ExampleSet(folder=folder, members=members)
     declaration = folder / DECLARATION
     entries: list[tuple[int, str]] = []
     if declaration.is_file():
@@ -65,12 +66,17 @@ def example_set(folder: Path, display: str, extra: list[Path] | None = None) -> 
         entries.append((0, str(path)))
     for number, entry in entries:
         target = Path(os.path.abspath(folder / entry))
+        problem = ""
         if target.is_dir():
-            found.dependencies += manifest_files_in(target)
+            try:
+                found.dependencies += manifest_files_in(target)
+            except OSError as error:  # its resources would be missing without a word
+                problem = f"{entry} cannot be listed: {error.strerror or error}"
         elif target.is_file():
             found.dependencies.append(target)
         else:
-            found.findings.append(Finding(
-                f"{display}/{DECLARATION}", max(number, 1), 1, "set-dependency-missing",
-                f"{entry} does not exist (relative to {display})"))
+            problem = f"{entry} does not exist (relative to {display})"
+        if problem:
+            found.findings.append(Finding(f"{display}/{DECLARATION}", max(number, 1), 1,
+                                          "set-dependency-missing", problem))
     return found
