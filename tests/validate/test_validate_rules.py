@@ -71,7 +71,7 @@ spec:
 @pytest.mark.parametrize("port", [
     "{name: http-web, port: 80, targetPort: http}",
     "{name: grpc-web, port: 80, targetPort: http}",
-    "{name: dns, port: 53, protocol: UDP, targetPort: http}",  # Istio reads UDP from protocol
+    "{name: dns, port: 53, protocol: UDP, targetPort: 8080}",  # Istio reads UDP from protocol
     "{name: web, port: 80, appProtocol: kubernetes.io/h2c, targetPort: http}",
     "{name: web, port: 80, appProtocol: HTTP, targetPort: http}",  # Istio ignores the case
 ])
@@ -266,3 +266,46 @@ def test_a_half_qualified_host_is_told_how_to_write_it(
     assert messages == {'host "reviews.shop" matches no Service or ServiceEntry in this example '
                         'set; Istio reads a host with a dot literally: write "reviews" (in the '
                         'same namespace) or "reviews.shop.svc.cluster.local"'}
+
+
+TARGET_SET = """apiVersion: v1
+kind: Service
+metadata:
+  name: dns
+spec:
+  selector: {app: dns}
+  ports:
+    - {SERVICE_PORT}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: dns
+  labels: {app: dns}
+spec:
+  initContainers:
+    - {name: setup, image: "registry.k8s.io/pause:3.10", INIT}
+  containers:
+    - {name: dns, image: "registry.k8s.io/pause:3.10", APP}
+"""
+UDP_53 = "ports: [{name: dns, containerPort: 53, protocol: UDP}]"
+
+
+@pytest.mark.parametrize(("service_port", "init", "app", "reaches"), [
+    ("{name: dns, port: 53, protocol: UDP, targetPort: dns}", "", UDP_53, True),
+    # Kubernetes resolves a named targetPort by name and protocol: TCP finds no "dns"
+    ("{name: dns, port: 53, targetPort: dns}", "", UDP_53, False),
+    # a plain init container has exited before any traffic arrives; a sidecar has not
+    ("{name: dns, port: 53, protocol: UDP, targetPort: dns}", UDP_53, "", False),
+    ("{name: dns, port: 53, protocol: UDP, targetPort: dns}",
+     "restartPolicy: Always, " + UDP_53, "", True),
+])
+def test_named_target_ports_resolve_as_kubernetes_finds_them(
+    validator: Validator, tmp_path: Path, service_port: str, init: str, app: str, reaches: bool
+) -> None:
+    text = (TARGET_SET.replace("{SERVICE_PORT}", service_port)
+            .replace(", INIT}", f", {init}}}" if init else "}")
+            .replace(", APP}", f", {app}}}" if app else "}"))
+    line = text.splitlines().index(f"    - {service_port}") + 1
+    assert findings(validator, tmp_path, text) == ([] if reaches else [
+        ("service-target-port", line)])

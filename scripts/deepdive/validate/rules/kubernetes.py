@@ -101,14 +101,33 @@ def container_ports(container: dict[str, Any]) -> tuple[set[str], set[int]]:
     return names, numbers
 
 
-def template_ports(template: Template) -> tuple[set[str], set[int]]:
-    names: set[str] = set()
+def template_ports(template: Template) -> tuple[dict[str, set[str]], set[int]]:
+    """The ports a Service can reach in a pod: named (with their protocols) and numbered,
+    of app containers and sidecars; an init container has exited by the time traffic comes."""
+    names: dict[str, set[str]] = {}
     numbers: set[int] = set()
-    for _path, container in template.containers():
-        more_names, more_numbers = container_ports(container)
-        names |= more_names
-        numbers |= more_numbers
+    for path, container in template.containers():
+        if path[-2] != "containers" and container.get("restartPolicy") != "Always":
+            continue
+        for port in list_at(container, ("ports",)):
+            if not isinstance(port, dict):
+                continue
+            if port.get("name"):
+                names.setdefault(str(port["name"]), set()).add(str(port.get("protocol") or "TCP"))
+            if isinstance(port.get("containerPort"), int):
+                numbers.add(port["containerPort"])
     return names, numbers
+
+
+def _target_port_problem(target: Any, protocol: str, template: Template) -> str:
+    """Why a Service port's target is not a port of the template, or "". Kubernetes
+    resolves a named targetPort by name and protocol together."""
+    names, numbers = template_ports(template)
+    if isinstance(target, str) and protocol not in names.get(target, {protocol}):
+        found = "/".join(sorted(names[target]))
+        return (f'containerPort "{target}" is {found}, the Service port {protocol}: '
+                "Kubernetes matches the name and the protocol")
+    return _port_problem(target, set(names), numbers)
 
 
 def _port_problem(port: Any, names: set[str], numbers: set[int]) -> str:
@@ -154,7 +173,8 @@ def check_services(context: SetContext) -> Iterator[Finding]:
             field = "targetPort" if "targetPort" in port else "port"
             target = port.get(field)
             for template in selected:
-                problem = _port_problem(target, *template_ports(template))
+                problem = _target_port_problem(target, str(port.get("protocol") or "TCP"),
+                                               template)
                 if problem:
                     yield service.finding(
                         ("spec", "ports", index, field), "service-target-port",
