@@ -3,6 +3,7 @@ upstream Istio samples and the site's own manifests validate clean."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -124,7 +125,7 @@ def test_istio_samples_validate(validator: Validator, crds_available: None) -> N
 
 def test_site_manifests_validate_clean(validator: Validator) -> None:
     report = validator.run([ROOT / "manifests"])
-    if any(f.rule == "schema-unavailable" for f in report.findings):
+    if any(f.rule == "schema-unavailable" for f in report.findings) and not os.environ.get("CI"):
         pytest.skip("manifests/ holds Istio or Gateway API resources and their CRDs are "
                     "unavailable; set DEEPDIVE_SCHEMA_DIR to a folder holding them")
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
