@@ -49,8 +49,9 @@ def test_errors_exit_one_with_one_line_each(tmp_path: Path, capsys) -> None:
     parsed = [LINE.match(line) for line in lines]
     assert all(parsed), lines
     unknown = next(m for m in parsed if m and m["rule"] == "schema-unknown-field")
+    replica = BAD.splitlines().index("  replica: 2") + 1
     assert (unknown["line"], unknown["column"], unknown["resource"], unknown["field"]) == (
-        "6", "3", "Deployment/web", "spec.replica")
+        str(replica), "3", "Deployment/web", "spec.replica")
     assert "Kubernetes 1.37: 3 errors" in summary
 
 
@@ -60,10 +61,11 @@ def test_json_output(tmp_path: Path, capsys) -> None:
     payload = json.loads(out)
     assert code == 1 and payload["summary"]["errors"] == 3
     assert payload["summary"]["kubernetes_versions"] == ["1.35", "1.36", "1.37"]
+    spec, replica = (BAD.splitlines().index(line) + 1 for line in ("spec:", "  replica: 2"))
     assert sorted((f["line"], f["rule"], f["severity"]) for f in payload["findings"]) == [
-        (5, "schema-violation", "error"),  # spec: lacks selector
-        (5, "schema-violation", "error"),  # ... and template
-        (6, "schema-unknown-field", "error"),
+        (spec, "schema-violation", "error"),  # spec: lacks selector
+        (spec, "schema-violation", "error"),  # ... and template
+        (replica, "schema-unknown-field", "error"),
     ]
 
 

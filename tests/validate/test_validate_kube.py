@@ -36,10 +36,17 @@ def test_all_errors_of_a_document_are_reported(tmp_path: Path, validator: Valida
     (tmp_path / "d.yaml").write_text(DEPLOYMENT)
     report = validator.run([tmp_path])
     found = {(f.line, f.rule, f.field) for f in report.findings}
+    lines = DEPLOYMENT.splitlines()
+
+    def line_of(text: str) -> int:
+        return next(n for n, line in enumerate(lines, start=1) if line.strip().startswith(text))
+
     assert found == {
-        (6, "schema-unknown-field", "spec.replica"),
-        (16, "schema-violation", "spec.template.spec.containers[0].imagePullPolicy"),
-        (18, "schema-violation", "spec.template.spec.containers[0].ports[0].containerPort"),
+        (line_of("replica:"), "schema-unknown-field", "spec.replica"),
+        (line_of("imagePullPolicy:"), "schema-violation",
+         "spec.template.spec.containers[0].imagePullPolicy"),
+        (line_of("- containerPort:"), "schema-violation",
+         "spec.template.spec.containers[0].ports[0].containerPort"),
     }
     assert all(f.resource == "Deployment/many" for f in report.findings)
 
