@@ -45,7 +45,8 @@ RULES: dict[str, tuple[bool, str]] = {
     "istio-unreachable-route": (True, "a route after a catch-all route can never match"),
     "istio-dr-host-unresolved": (True, "a DestinationRule host matches no Service"),
     "istio-subset-selects-nothing": (True, "a DestinationRule subset selects no pod template"),
-    "istio-port-protocol": (True, "a mesh Service port without protocol prefix or appProtocol"),
+    "istio-port-protocol": (True, "a mesh Service port whose protocol Istio cannot read from "
+                                  "its appProtocol or name prefix"),
 }
 
 
