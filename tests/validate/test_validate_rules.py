@@ -309,3 +309,44 @@ def test_named_target_ports_resolve_as_kubernetes_finds_them(
     line = text.splitlines().index(f"    - {service_port}") + 1
     assert findings(validator, tmp_path, text) == ([] if reaches else [
         ("service-target-port", line)])
+
+
+ROUTES = """apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: site
+spec:
+  hosts: [example.com]
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: site
+spec:
+  hosts: [example.com]
+  http:
+    - match: [MATCH]
+      route: [{destination: {host: example.com}}]
+    - route: [{destination: {host: example.com}}]
+"""
+
+
+@pytest.mark.parametrize(("match", "catches_all"), [
+    ("{uri: {prefix: /}}", True),
+    ("{uri: {prefix: /}, ignoreUriCase: true, name: all}", True),
+    ('{uri: {regex: ".*"}}', True),
+    ('{uri: {regex: "/.*"}}', True),
+    ("{}", True),
+    ("{uri: {prefix: /api}}", False),
+    ("{uri: {prefix: /}, headers: {x-canary: {exact: 'yes'}}}", False),
+    ("{uri: {prefix: /api}}, {uri: {prefix: /}}", True),  # any entry that takes all
+])
+def test_a_route_after_a_catch_all_is_unreachable(
+    validator: Validator, tmp_path: Path, match: str, catches_all: bool, crds_available: None
+) -> None:
+    text = ROUTES.replace("MATCH", match)
+    line = text.splitlines().index("    - route: [{destination: {host: example.com}}]") + 1
+    expected = [("istio-unreachable-route", line)] if catches_all else []
+    assert findings(validator, tmp_path, text) == expected

@@ -21,6 +21,8 @@ PROTOCOLS = {"http", "http2", "https", "http_proxy", "grpc", "mongo", "mysql", "
 # appProtocol values Kubernetes defines; Istio maps them to HTTP2, HTTP and HTTPS.
 KUBERNETES_APP_PROTOCOLS = {"kubernetes.io/h2c", "kubernetes.io/ws", "kubernetes.io/wss"}
 SECTIONS = ("http", "tcp", "tls")
+# URI matches every request path satisfies (Envoy's regexes match the whole path).
+EVERY_PATH = ({"prefix": "/"}, {"regex": ".*"}, {"regex": "/.*"})
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,7 @@ def _catches_all(rule: Any) -> bool:
         if not isinstance(match, dict):
             continue
         conditions = {k: v for k, v in match.items() if k not in ("name", "ignoreUriCase")}
-        if not conditions or conditions == {"uri": {"prefix": "/"}}:
+        if not conditions or conditions in ({"uri": uri} for uri in EVERY_PATH):
             return True
     return False
 
