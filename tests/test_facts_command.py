@@ -47,3 +47,37 @@ def test_unreadable_files_give_one_line(
     assert main(["facts", str(manifest)]) == 1
     errors = capsys.readouterr().err.strip().splitlines()
     assert len(errors) == 1 and errors[0].startswith(f"deepdive facts: {manifest}:")
+
+
+def test_a_shape_the_facts_do_not_expect_is_one_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Facts read YAML nobody validated yet: `ports: 5` raised TypeError from deep inside."""
+    manifest = tmp_path / "odd.yaml"
+    manifest.write_text("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n"
+                        "spec: {template: {spec: {containers: [{name: c, ports: 5}]}}}\n")
+    assert main(["facts", str(manifest)]) == 1
+    [error] = capsys.readouterr().err.strip().splitlines()
+    assert error.startswith(f"deepdive facts: {manifest}:1:1: StatefulSet/db: cannot compute")
+
+
+def test_a_fifo_is_refused_not_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import signal
+
+    class Blocked(Exception):  # not an OSError, which the loader would catch
+        pass
+
+    def give_up(*_: object) -> None:
+        raise Blocked("deepdive facts blocked reading a FIFO")
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)  # reading it would wait for a writer for ever
+    previous = signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(5)
+    try:
+        assert main(["facts", str(fifo)]) == 1
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert capsys.readouterr().err == f"deepdive facts: {fifo}:1:1: not a regular file\n"

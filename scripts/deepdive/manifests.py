@@ -7,6 +7,7 @@ file says or where a field sits in it.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,8 @@ class ManifestError(ValueError):
 def load_file(path: Path) -> ManifestFile:
     """Parse every document of a file, keeping each one's node tree for positions."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the read for ever
+            raise ManifestError(path, 1, 1, "not a regular file")
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise ManifestError(path, 1, 1, f"not UTF-8 text ({error.reason})") from None
