@@ -195,7 +195,7 @@ def _compose_all(text: str) -> Iterator[yaml.Node]:
 _UNREADABLE = (ValueError, IndexError, KeyError, AttributeError, OverflowError)
 
 
-def _unreadable_scalar(node: yaml.ScalarNode) -> str:
+def _unreadable_scalar(node: yaml.Node) -> str:
     if len(node.value) > 4000:
         return f"a number of {len(node.value)} characters is too long to read"
     return f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}"
