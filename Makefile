@@ -43,13 +43,15 @@ build: $(STAMP) $(NODE_STAMP) ## Validate every manifest, then build the site st
 
 test: $(STAMP) $(NODE_STAMP) ## Run every test (what CI runs)
 	$(BIN)/ruff check scripts tests benchmarks
+	$(BIN)/mypy scripts/deepdive
 	$(BIN)/python -m pytest
 
 bench: $(STAMP) $(NODE_STAMP) ## Page weight: bytes and load time of every page in Chromium
 	$(BIN)/python benchmarks/page_weight.py
 
-lint: $(STAMP) ## ruff only
+lint: $(STAMP) ## ruff and mypy only
 	$(BIN)/ruff check scripts tests benchmarks
+	$(BIN)/mypy scripts/deepdive
 
 clean: ## Remove the build output and the virtual environment
 	rm -rf site $(VENV) node_modules

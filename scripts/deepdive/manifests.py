@@ -160,7 +160,7 @@ def _without_timestamps(base: Any) -> dict[str, list[tuple[str, Any]]]:
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):
     yaml_implicit_resolvers = _without_timestamps(_Base)
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:

@@ -105,7 +105,8 @@ def _aggregate(pod_spec: dict[str, Any], which: str) -> dict[str, Fraction]:
         return {r: total.get(r, Fraction(0)) + more.get(r, Fraction(0)) for r in {*total, *more}}
 
     def larger(one: dict[str, Fraction], other: dict[str, Fraction]) -> dict[str, Fraction]:
-        return {r: max(one.get(r, other.get(r)), other.get(r, one.get(r))) for r in {*one, *other}}
+        # Quantities are never negative, so a missing amount counts as 0.
+        return {r: max(one.get(r, Fraction(0)), other.get(r, Fraction(0))) for r in {*one, *other}}
 
     total: dict[str, Fraction] = {}
     for field_name, _, container in containers(pod_spec):

@@ -38,8 +38,9 @@ def problems(error: ValidationError) -> Iterator[SchemaProblem]:
             if name not in known:
                 yield SchemaProblem((*path, name), UNKNOWN_FIELD, _unknown(name, known))
         return
+    required: Any = error.validator_value  # the stubs allow "unset"; "required" sets it
     if error.validator == "required" and isinstance(instance, dict):
-        for name in error.validator_value:
+        for name in required:
             if name not in instance:
                 yield SchemaProblem(path, VIOLATION, f'missing required field "{name}"')
         return
@@ -64,7 +65,8 @@ def _type_of(value: Any) -> str:
 
 
 def describe(error: ValidationError) -> str:
-    validator, expected, instance = error.validator, error.validator_value, error.instance
+    expected: Any = error.validator_value  # set for every keyword that failed
+    validator, instance = error.validator, error.instance
     if validator == "type":
         wanted = " or ".join(t for t in (expected if isinstance(expected, list) else [expected])
                              if t != "null")
