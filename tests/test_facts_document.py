@@ -1,4 +1,4 @@
-"""The per-document facts pages use in prose: READY columns and named ports."""
+"""The per-document facts pages use in expected output: READY columns."""
 
 from __future__ import annotations
 
@@ -38,11 +38,6 @@ def test_ready_counts_app_containers_and_sidecars_not_init_containers(tmp_path: 
     assert facts.ready(1) == "1/2"
 
 
-def test_named_ports_of_every_container(tmp_path: Path) -> None:
-    assert facts_of(tmp_path, POD).ports == {"metrics": 9100, "http": 80}
-
-
 def test_resources_without_pods_have_no_containers(tmp_path: Path) -> None:
     facts = facts_of(tmp_path, "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n")
     assert facts.containers == ()
-    assert facts.ports == {}

@@ -22,8 +22,6 @@ class DocumentFacts:
     # The containers kubectl counts in READY: app containers and sidecars (init
     # containers with restartPolicy Always), in the order the manifest lists them.
     containers: tuple[str, ...] = field(default=())
-    # Named container ports of the pod template: name -> containerPort.
-    ports: dict[str, int] = field(default_factory=dict)
 
     @property
     def has_any(self) -> bool:
@@ -63,12 +61,6 @@ def document_facts(document: Document) -> DocumentFacts:
     probes = tuple(
         timeline for container in running for timeline in container_timelines(container)
     )
-    ports = {
-        str(port["name"]): port["containerPort"]
-        for _, _, container in containers(template.spec)
-        for port in container.get("ports") or []
-        if isinstance(port, dict) and port.get("name") and "containerPort" in port
-    }
     return DocumentFacts(
         kind=document.kind,
         name=document.name,
@@ -77,5 +69,4 @@ def document_facts(document: Document) -> DocumentFacts:
         probes=probes,
         replicas=replicas,
         containers=tuple(str(container.get("name", "")) for container in running),
-        ports=ports,
     )
