@@ -49,16 +49,33 @@ def test_unreadable_files_give_one_line(
     assert len(errors) == 1 and errors[0].startswith(f"deepdive facts: {manifest}:")
 
 
+ODD_STATEFULSET = ("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n"
+                   "spec: {template: {spec: {containers: [{name: c, ports: 5}]}}}\n")
+
+
 def test_a_shape_the_facts_do_not_expect_is_one_line_not_a_traceback(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Facts read YAML nobody validated yet: `ports: 5` raised TypeError from deep inside."""
+    """Facts read YAML nobody validated yet; whatever error a shape provokes deep inside
+    (once `ports: 5` raised TypeError), the command prints one line, not a traceback."""
+    def unexpected(_: object) -> None:
+        raise TypeError("'int' object is not iterable")
+
+    monkeypatch.setattr("deepdive.facts.document.document_facts", unexpected)
     manifest = tmp_path / "odd.yaml"
-    manifest.write_text("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n"
-                        "spec: {template: {spec: {containers: [{name: c, ports: 5}]}}}\n")
+    manifest.write_text(ODD_STATEFULSET)
     assert main(["facts", str(manifest)]) == 1
     [error] = capsys.readouterr().err.strip().splitlines()
     assert error.startswith(f"deepdive facts: {manifest}:1:1: StatefulSet/db: cannot compute")
+
+
+def test_ports_that_are_not_a_list_do_not_stop_the_facts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = tmp_path / "odd.yaml"
+    manifest.write_text(ODD_STATEFULSET)
+    assert main(["facts", str(manifest)]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_a_fifo_is_refused_not_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
