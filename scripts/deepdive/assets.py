@@ -19,6 +19,8 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
+from deepdive.paths import config_root
+
 PACKAGE = Path("node_modules/mermaid")
 BUNDLE = Path("dist/mermaid.min.js")
 # What pymdownx.superfences writes for a ```mermaid fence (custom_fences in mkdocs.yml).
@@ -72,10 +74,6 @@ class _Build:
 _build = _Build()
 
 
-def _root(config: Any) -> Path:
-    return Path(config["config_file_path"]).resolve().parent
-
-
 def on_pre_build(config: Any) -> None:
     _build.bundle = None  # `mkdocs serve` rebuilds in the same process
 
@@ -83,7 +81,7 @@ def on_pre_build(config: Any) -> None:
 def on_page_context(context: dict[str, Any], page: Any, config: Any, nav: Any) -> dict[str, Any]:
     if page.content and page_has_diagram(page.content):
         if _build.bundle is None:
-            _build.bundle = find_bundle(_root(config))
+            _build.bundle = find_bundle(config_root(config))
         context[CONTEXT_KEY] = _build.bundle.site_path
     return context
 

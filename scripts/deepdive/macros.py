@@ -25,6 +25,7 @@ from deepdive.facts.service import (
     service_facts,
 )
 from deepdive.facts.statefulset import StatefulSetFacts, statefulset_facts
+from deepdive.paths import config_root
 from deepdive.validate.buildcheck import check_manifests
 from deepdive.workloads import containers, pod_template
 
@@ -32,7 +33,7 @@ MANIFESTS = "manifests"
 
 
 def define_env(env: Any) -> None:
-    root = Path(env.conf["config_file_path"]).resolve().parent
+    root = config_root(env.conf)
     manifests_root = root / MANIFESTS
     check_manifests(manifests_root)  # any invalid manifest fails the build, shown or not
     cache: dict[str, ManifestEmbed] = {}
@@ -97,7 +98,7 @@ def define_env(env: Any) -> None:
 
 def on_post_build(env: Any) -> None:
     """Serve manifests/ as plain files, so every raw link and `curl` works on the site."""
-    root = Path(env.conf["config_file_path"]).resolve().parent
+    root = config_root(env.conf)
     target = Path(env.conf["site_dir"]) / MANIFESTS
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(root / MANIFESTS, target)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 
 def project_root() -> Path:
@@ -12,3 +14,8 @@ def project_root() -> Path:
             if (folder / "mkdocs.yml").is_file() and (folder / "manifests").is_dir():
                 return folder
     return Path.cwd()
+
+
+def config_root(config: Mapping[str, Any]) -> Path:
+    """The folder of the mkdocs.yml a build reads (its docs/ and manifests/ sit beside it)."""
+    return Path(config["config_file_path"]).resolve().parent
