@@ -257,6 +257,35 @@ def test_hosts_resolve_as_istio_expands_them(
     assert findings(validator, tmp_path, text) == expected
 
 
+EGRESS_ROUTE = """apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: out
+spec:
+  hosts: [example.org]
+  http:
+    - route:
+        - destination: {host: HOST}
+"""
+
+
+@pytest.mark.parametrize(("host", "resolves"), [
+    # istioctl install creates these Services: no manifest of the set has to
+    ("istio-egressgateway.istio-system.svc.cluster.local", True),
+    ("istio-ingressgateway.istio-system.svc.cluster.local", True),
+    ("istio-egressgateway.default.svc.cluster.local", False),  # not where Istio puts it
+    ("istio-egressgateway", False),  # a short name means the rule's own namespace
+    ("my-gateway.istio-system.svc.cluster.local", False),  # not one Istio installs
+])
+def test_services_istio_installs_resolve_by_their_full_name(
+    validator: Validator, tmp_path: Path, host: str, resolves: bool, crds_available: None,
+) -> None:
+    text = EGRESS_ROUTE.replace("HOST", host)
+    line = text.splitlines().index(f"        - destination: {{host: {host}}}") + 1
+    expected = [] if resolves else [("istio-host-unresolved", line)]
+    assert findings(validator, tmp_path, text) == expected
+
+
 def test_a_half_qualified_host_is_told_how_to_write_it(
     validator: Validator, tmp_path: Path, crds_available: None
 ) -> None:

@@ -34,6 +34,11 @@ class Target:
 
 
 CLUSTER_SUFFIX = ["svc", "cluster", "local"]
+# Services that `istioctl install` itself creates in istio-system (istiod in every profile,
+# the gateways in the default and demo profiles: manifests/profiles/*.yaml in istio/istio).
+# A route may send to them though no manifest of the set defines them.
+INSTALLED_SERVICES = {"istiod", "istio-ingressgateway", "istio-egressgateway"}
+INSTALL_NAMESPACE = "istio-system"
 
 
 def resolve_host(context: SetContext, host: str, namespace: str) -> Target | None:
@@ -48,6 +53,9 @@ def resolve_host(context: SetContext, host: str, namespace: str) -> Target | Non
         if (len(parts) == 5 and parts[0] == service.name and parts[2:] == CLUSTER_SUFFIX
                 and (not ns or ns == parts[1])):
             return Target(f"service:{ns}/{service.name}", service)
+    if (len(parts) == 5 and parts[0] in INSTALLED_SERVICES and parts[1] == INSTALL_NAMESPACE
+            and parts[2:] == CLUSTER_SUFFIX):
+        return Target(f"service:{INSTALL_NAMESPACE}/{parts[0]}")
     for entry in context.of_kind("ServiceEntry", NETWORKING):
         for known in list_at(entry.data, ("spec", "hosts")):
             known = str(known)
