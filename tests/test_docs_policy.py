@@ -178,7 +178,7 @@ def test_hand_typed_facts_detector() -> None:
 
 # --- facts in the built HTML equal the computed ones ----------------------------------------
 
-ALL_KINDS = ("qos", "rollout", "probes")
+ALL_KINDS = ("qos", "rollout", "probes", "routes", "policy")
 _FACTS_ARG = re.compile(r"""facts\s*=\s*(?:(?P<bool>True|False)|(['"])(?P<kinds>[^'"]*)\2)""")
 
 
@@ -242,6 +242,11 @@ def expected_titles(relative: str, kinds: tuple[str, ...] = ALL_KINDS) -> list[s
             )
         if facts.probes and "probes" in kinds:
             titles.append("Probe timeline")
+        istio = facts.istio
+        if istio is not None and istio.routes is not None and "routes" in kinds:
+            titles.append(f"Route table: {istio.routes.kind} {istio.routes.name}")
+        if istio is not None and istio.policy is not None and "policy" in kinds:
+            titles.append(f"Traffic policy: DestinationRule {istio.policy.name}")
     return titles
 
 

@@ -104,7 +104,8 @@ def parse_html(text: str) -> Element:
 # --- what one embed looks like in the built HTML ---------------------------------------------
 
 # The titles of the admonitions deepdive.facts.markdown renders after a manifest.
-FACT_TITLES = ("QoS class:", "Rollout bounds:", "Rollout: Recreate", "Probe timeline")
+FACT_TITLES = ("QoS class:", "Rollout bounds:", "Rollout: Recreate", "Probe timeline",
+               "Route table:", "Traffic policy:")
 
 
 @dataclass

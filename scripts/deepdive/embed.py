@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from deepdive.facts.document import DocumentFacts, document_facts
 from deepdive.facts.markdown import FACT_KINDS, facts_markdown
 from deepdive.manifests import Document, ManifestError, ManifestFile, load_file
+from deepdive.validate.sets import example_set
 
 REQUIRED = ("apiVersion", "kind")
 
@@ -43,10 +44,23 @@ class ManifestEmbed:
         named = f" named {name!r}" if name else ""
         raise EmbedError(f"{self.repo_path}: no {kind}{named}")
 
+    @property
+    def context(self) -> list[Document]:
+        """Every document of the file's example set: its folder and the paths its
+        example-set.txt names (for facts that count the pods behind a host)."""
+        found = example_set(self.loaded.path.parent, self.repo_path)
+        documents: list[Document] = []
+        for path in found.files:
+            try:
+                documents += load_file(path).documents
+            except ManifestError as error:
+                raise EmbedError(str(error)) from None
+        return documents
+
     def facts(self, name: str | None = None) -> DocumentFacts:
         for document in self.loaded.documents:
             if name is None or document.name == name:
-                return document_facts(document)
+                return document_facts(document, self.context)
         raise EmbedError(f"{self.repo_path}: no resource named {name!r}")
 
     def markdown(
@@ -66,7 +80,9 @@ class ManifestEmbed:
         if with_apply:
             parts.append(f"```bash\nkubectl apply -f {self.repo_path}\n```")
         if kinds:
-            parts += [facts_markdown(document_facts(d), kinds) for d in self.loaded.documents]
+            context = self.context
+            parts += [facts_markdown(document_facts(d, context), kinds)
+                      for d in self.loaded.documents]
         return "\n\n".join(part for part in parts if part) + "\n"
 
 

@@ -16,6 +16,14 @@ from typing import Any
 
 from deepdive.embed import EmbedError, ManifestEmbed, load_embed, page_prefix
 from deepdive.facts.canary import TrafficShare, traffic_share
+from deepdive.facts.istio import (
+    RouteTable,
+    TrafficPolicy,
+    cluster_name,
+    format_seconds,
+    format_share,
+)
+from deepdive.facts.istio_defaults import DEFAULTS as ISTIO_DEFAULTS
 from deepdive.facts.probes import DEFAULTS as PROBE_DEFAULTS
 from deepdive.facts.service import (
     EndpointSliceFacts,
@@ -91,7 +99,37 @@ def define_env(env: Any) -> None:
                 return resolve_target_port(port, (c for _, _, c in containers(template.spec)))
         raise EmbedError(f"manifests/{workload_path}: no pod template")
 
+    def istio_facts_of(path: str, name: str | None) -> Any:
+        facts = embed(path).facts(name).istio
+        if facts is None:
+            raise EmbedError(f"manifests/{path}: no VirtualService, HTTPRoute or DestinationRule"
+                             + (f" named {name!r}" if name else ""))
+        return facts
+
+    @env.macro
+    def routes(path: str, name: str | None = None) -> RouteTable:
+        """The route table of a VirtualService or HTTPRoute: rules in order, shares, faults,
+        timeouts and retries (routes(path).share("v2"), routes(path).rule(0).wait.worst_case)."""
+        table = istio_facts_of(path, name).routes
+        if table is None:
+            raise EmbedError(f"manifests/{path}: not a VirtualService or HTTPRoute")
+        return table
+
+    @env.macro
+    def traffic_policy(path: str, name: str | None = None) -> TrafficPolicy:
+        """Subsets, load balancing, circuit-breaker limits and outlier detection of a
+        DestinationRule, with pod counts from its example set."""
+        policy = istio_facts_of(path, name).policy
+        if policy is None:
+            raise EmbedError(f"manifests/{path}: not a DestinationRule")
+        return policy
+
+    env.macro(cluster_name, "istio_cluster")
+    env.macro(format_share, "percent")
+    env.macro(format_seconds, "seconds")
     env.variables["EmbedError"] = EmbedError
+    # Istio's defaults, each with its source, for the pages that state one.
+    env.variables["istio_defaults"] = ISTIO_DEFAULTS
     # The defaults the probe timelines are computed with, for the page that lists them.
     env.variables["probe_defaults"] = dict(PROBE_DEFAULTS)
 

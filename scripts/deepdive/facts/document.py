@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from deepdive.facts.istio import IstioFacts, istio_facts
 from deepdive.facts.probes import ProbeTimeline, container_timelines
 from deepdive.facts.qos import QosReport, compute_qos
 from deepdive.facts.rollout import RolloutBounds, rollout_bounds
@@ -22,10 +24,12 @@ class DocumentFacts:
     # The containers kubectl counts in READY: app containers and sidecars (init
     # containers with restartPolicy Always), in the order the manifest lists them.
     containers: tuple[str, ...] = field(default=())
+    istio: IstioFacts | None = None
 
     @property
     def has_any(self) -> bool:
-        return self.qos is not None or self.rollout is not None or bool(self.probes)
+        return (self.qos is not None or self.rollout is not None or bool(self.probes)
+                or self.istio is not None)
 
     def ready(self, count: int | None = None) -> str:
         """The READY column of `kubectl get pods` for one of these pods: "2/2", or
@@ -42,7 +46,12 @@ class DocumentFacts:
             f" on container {container}" if container else ""))
 
 
-def document_facts(document: Document) -> DocumentFacts:
+def document_facts(document: Document, context: Sequence[Document] = ()) -> DocumentFacts:
+    """The facts of one document; `context` is its example set, for facts that count the
+    pods behind an Istio host."""
+    istio = istio_facts(document, context)
+    if istio is not None:
+        return DocumentFacts(document.kind, document.name, istio=istio)
     template = pod_template(document)
     spec = document.data.get("spec") if isinstance(document.data, dict) else None
     rollout = None

@@ -6,6 +6,15 @@ from collections.abc import Collection
 from fractions import Fraction
 
 from deepdive.facts.document import DocumentFacts
+from deepdive.facts.istio import (
+    RouteRule,
+    RouteTable,
+    TrafficPolicy,
+    WaitBound,
+    format_seconds,
+    format_share,
+)
+from deepdive.facts.istio_defaults import UNLIMITED
 from deepdive.facts.probes import DEFAULTS, ProbeTimeline, Window
 from deepdive.facts.qos import QOS_RESOURCES, QosClass, QosReport
 from deepdive.facts.rollout import RolloutBounds
@@ -176,7 +185,151 @@ def probes_markdown(probes: tuple[ProbeTimeline, ...]) -> list[str]:
     return ['!!! info "Probe timeline"', "", *_indent(body[:-1])]
 
 
-FACT_KINDS = ("qos", "rollout", "probes")
+def _goes_to(rule: RouteRule) -> str:
+    if not rule.destinations:
+        return "no destination"
+    if len(rule.destinations) == 1:
+        return f"`{rule.destinations[0].label}`"
+    return ", ".join(f"`{d.label}` {format_share(d.share)}" for d in rule.destinations)
+
+
+def _wait_note(number: int, wait: WaitBound) -> str:
+    retries = wait.retries
+    if retries.attempts == 0:
+        tries = "no retries"
+    else:
+        tries = (f"up to {retries.attempts} retries ({wait.tries} tries)"
+                 + (f" of at most {format_seconds(retries.per_try_timeout)} each"
+                    if retries.per_try_timeout is not None else "")
+                 + f" on `{retries.retry_on}`")
+        if retries.defaulted:
+            tries = "Istio's default retry policy: " + tries
+    timeout = (f"timeout {format_seconds(wait.timeout)}" if wait.timeout is not None
+               else "no timeout")
+    worst = wait.worst_case
+    if worst is None:
+        bound = "a caller may wait as long as the server takes"
+    elif wait.tries_bound is not None and wait.tries_bound < (wait.timeout or worst + 1):
+        bound = (f"a caller waits at most **{format_seconds(worst)}** ({wait.tries} \u00d7 "
+                 f"{format_seconds(retries.per_try_timeout or worst)} plus up to "
+                 f"{format_seconds(wait.backoff)} of back-off between tries)")
+    else:
+        bound = f"a caller waits at most **{format_seconds(worst)}**, the timeout"
+    return f"Rule {number}: {timeout}; {tries}; {bound}."
+
+
+def routes_markdown(table: RouteTable) -> list[str]:
+    rows = ["| # | Rule | Requests | Go to |", "| --- | --- | --- | --- |"]
+    notes: list[str] = []
+    for rule in table.rules:
+        number = rule.index + 1
+        requests = " or ".join(rule.matches) if rule.matches else "every request"
+        if requests == "every request" and rule.index > 0 and table.kind == "VirtualService":
+            requests = "every other request"
+        if rule.shadowed_by is not None:
+            requests += f" (never reached: rule {rule.shadowed_by + 1} takes every request)"
+        name = f"`{rule.name}`" if rule.name else "(no name)"
+        rows.append(f"| {number} | {name} | {requests} | {_goes_to(rule)} |")
+        weighted = [d for d in rule.destinations if d.weight]
+        if len(rule.destinations) > 1:
+            total = sum(d.weight for d in rule.destinations)
+            shares = ", ".join(f"{d.label} {d.weight}/{total} = {format_share(d.share)}"
+                               for d in weighted)
+            notes.append(f"Rule {number}: weights are relative, each is divided by their sum "
+                         f"({total}): {shares}"
+                         + (f", {rule.section.upper()} connections split per connection"
+                            if rule.section == "tcp" else "") + ".")
+        if rule.fault is not None:
+            parts = []
+            if rule.fault.delay_share and rule.fault.delay is not None:
+                parts.append(f"{format_share(rule.fault.delay_share)} of requests wait "
+                             f"{format_seconds(rule.fault.delay)} before they are forwarded")
+            if rule.fault.abort_share:
+                parts.append(f"{format_share(rule.fault.abort_share)} are answered "
+                             f"{rule.fault.abort_status} by the client's sidecar, never reaching "
+                             "the service")
+            notes.append(f"Rule {number}, fault injection: " + "; ".join(parts or ["none"])
+                         + ".")
+        if rule.wait is not None and rule.wait.retries is not None and (
+                rule.wait.timeout is not None or not rule.wait.retries.defaulted):
+            notes.append(_wait_note(number, rule.wait))
+        if rule.mirror is not None and rule.mirror_share is not None:
+            notes.append(f"Rule {number}: {format_share(rule.mirror_share)} of requests are "
+                         f"also copied to `{rule.mirror.label}`; its answers are discarded.")
+    intro = ("Computed from this manifest. The rules are tried in order and the first match "
+             "wins." if table.kind == "VirtualService" else
+             "Computed from this manifest. The most specific match wins (an exact path, then "
+             "the longest prefix, then method, headers and query parameters), whatever the "
+             "order of the rules.")
+    body = [intro, "", *rows]
+    if notes:
+        body += ["", *[f"- {note}" for note in notes]]
+    return [f'!!! info "Route table: {table.kind} {table.name}"', "", *_indent(body)]
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def _limit(value: int) -> str:
+    return "no limit" if value == UNLIMITED else str(value)
+
+
+def policy_markdown(policy: TrafficPolicy) -> list[str]:
+    body = ["Computed from this manifest and, for pod counts, its example set.", ""]
+    if policy.subsets:
+        body += ["| Subset | Pods labelled | Pods in this example |", "| --- | --- | --- |"]
+        for subset in policy.subsets:
+            labels = ", ".join(f"`{k}: {v}`" for k, v in subset.labels.items()) or "any"
+            count = "unknown" if subset.endpoints is None else str(subset.endpoints)
+            body.append(f"| `{subset.name}` | {labels} | {count} |")
+        body.append("")
+    balancer = f"Load balancing: `{policy.load_balancer}`"
+    body.append(balancer + (" (Istio's default)." if policy.load_balancer_defaulted else "."))
+    limits = policy.limits
+    if limits is not None:
+        per_connection = (str(limits.max_requests_per_connection)
+                          if limits.max_requests_per_connection else "no limit")
+        body += [
+            "",
+            "| Circuit-breaker limit, per client sidecar | Value |",
+            "| --- | --- |",
+            f"| connections (`tcp.maxConnections`) | {_limit(limits.max_connections)} |",
+            f"| requests waiting for a connection (`http.http1MaxPendingRequests`) | "
+            f"{_limit(limits.max_pending_requests)} |",
+            f"| requests at once (`http.http2MaxRequests`) | {_limit(limits.max_requests)} |",
+            f"| retries at once (`http.maxRetries`) | {_limit(limits.max_retries)} |",
+            f"| requests per connection (`http.maxRequestsPerConnection`) | "
+            f"{per_connection} |",
+            "",
+        ]
+        if UNLIMITED not in (limits.max_connections, limits.max_pending_requests):
+            body.append(
+                f"A client's sidecar holds at most {_count(limits.max_connections, 'connection')}"
+                f" to `{policy.host}` and queues at most "
+                f"{_count(limits.max_pending_requests, 'request')} "
+                f"for them: with HTTP/1.1, request {limits.most_in_flight + 1} in flight at "
+                "the same moment is answered 503 by the client's own sidecar (response flag "
+                "`UO`).")
+    ejection = policy.ejection
+    if ejection is not None:
+        out = (f"{format_seconds(ejection.base_ejection_time)}, then "
+               f"{format_seconds(ejection.ejection_time(2))} the second time, and so on")
+        text = (f"Outlier detection: an endpoint that answers {ejection.consecutive_5xx} "
+                f"5xx responses in a row is ejected for {out}; ejected endpoints are checked "
+                f"every {format_seconds(ejection.interval)}.")
+        if ejection.endpoints is not None and ejection.most_ejected is not None:
+            pods = _count(ejection.endpoints, "pod")
+            text += (f" Of the {pods} behind `{policy.host}` in this example, at most "
+                     f"{ejection.most_ejected} can be ejected at once: {pods} \u00d7 "
+                     f"maxEjectionPercent {ejection.max_ejection_percent}%, rounded down.")
+            if ejection.most_ejected == 0:
+                text += " No pod will ever be ejected; raise `maxEjectionPercent`."
+        body += ["", text]
+    return [f'!!! info "Traffic policy: DestinationRule {policy.name}"', "", *_indent(body)]
+
+
+FACT_KINDS = ("qos", "rollout", "probes", "routes", "policy")
 
 
 def facts_markdown(facts: DocumentFacts, kinds: Collection[str] = FACT_KINDS) -> str:
@@ -188,4 +341,8 @@ def facts_markdown(facts: DocumentFacts, kinds: Collection[str] = FACT_KINDS) ->
         blocks.append(rollout_markdown(facts.rollout))
     if facts.probes and "probes" in kinds:
         blocks.append(probes_markdown(facts.probes))
+    if facts.istio is not None and facts.istio.routes is not None and "routes" in kinds:
+        blocks.append(routes_markdown(facts.istio.routes))
+    if facts.istio is not None and facts.istio.policy is not None and "policy" in kinds:
+        blocks.append(policy_markdown(facts.istio.policy))
     return "\n\n".join("\n".join(block) for block in blocks)
