@@ -22,6 +22,7 @@ from deepdive.facts.istio import (
     cluster_name,
     format_seconds,
     format_share,
+    likely_counts,
 )
 from deepdive.facts.istio_defaults import DEFAULTS as ISTIO_DEFAULTS
 from deepdive.facts.probes import DEFAULTS as PROBE_DEFAULTS
@@ -124,7 +125,14 @@ def define_env(env: Any) -> None:
             raise EmbedError(f"manifests/{path}: not a DestinationRule")
         return policy
 
+    @env.macro
+    def manifest_url(path: str) -> str:
+        """Where the site publishes a manifest, for `kubectl apply -f <url>` without a clone."""
+        site_url = str(env.conf.get("site_url") or "").rstrip("/")
+        return f"{site_url}/{embed(path).repo_path}"
+
     env.macro(cluster_name, "istio_cluster")
+    env.macro(likely_counts)
     env.macro(format_share, "percent")
     env.macro(format_seconds, "seconds")
     env.variables["EmbedError"] = EmbedError

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -63,6 +63,17 @@ def cluster_name(host: str, port: int, subset: str = "", namespace: str = "defau
     """An Envoy cluster as istiod names it: outbound|5000|v1|helloworld.default.svc.cluster.local
     (pilot/pkg/model/service.go, BuildSubsetKey)."""
     return f"{direction}|{port}|{subset}|{fqdn(host, namespace)}"
+
+
+def likely_counts(requests: int, share: Fraction, sigmas: int = 3) -> tuple[int, int]:
+    """The range a count of `requests` sent with probability `share` each falls in, in all
+    but rare runs: the binomial mean plus or minus `sigmas` standard deviations."""
+    mean = requests * share
+    spread = Decimal(float(mean * (1 - share))).sqrt() * sigmas
+    low = max(0, int((Decimal(float(mean)) - spread).to_integral_value(rounding=ROUND_FLOOR)))
+    high = min(requests,
+               int((Decimal(float(mean)) + spread).to_integral_value(rounding=ROUND_CEILING)))
+    return low, high
 
 
 # --- VirtualService ------------------------------------------------------------------------------
