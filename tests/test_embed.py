@@ -235,7 +235,7 @@ def test_qos_box_marks_requests_copied_from_limits(project: Path) -> None:
 
 
 def test_facts_can_be_chosen_by_name() -> None:
-    assert fact_kinds(True) == ("qos", "rollout", "probes")
+    assert fact_kinds(True) == ("qos", "rollout", "probes", "routes", "policy")
     assert fact_kinds(False) == ()
     assert fact_kinds("probes, qos") == ("probes", "qos")
     with pytest.raises(EmbedError, match="unknown latency"):

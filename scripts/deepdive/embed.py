@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from deepdive.facts.document import DocumentFacts, document_facts
 from deepdive.facts.markdown import FACT_KINDS, facts_markdown
 from deepdive.manifests import Document, ManifestError, ManifestFile, load_file
-from deepdive.validate.sets import example_set
+from deepdive.validate.sets import set_documents
 
 REQUIRED = ("apiVersion", "kind")
 
@@ -48,14 +48,10 @@ class ManifestEmbed:
     def context(self) -> list[Document]:
         """Every document of the file's example set: its folder and the paths its
         example-set.txt names (for facts that count the pods behind a host)."""
-        found = example_set(self.loaded.path.parent, self.repo_path)
-        documents: list[Document] = []
-        for path in found.files:
-            try:
-                documents += load_file(path).documents
-            except ManifestError as error:
-                raise EmbedError(str(error)) from None
-        return documents
+        try:
+            return set_documents(self.loaded.path)
+        except ManifestError as error:
+            raise EmbedError(str(error)) from None
 
     def facts(self, name: str | None = None) -> DocumentFacts:
         for document in self.loaded.documents:

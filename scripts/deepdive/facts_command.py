@@ -20,11 +20,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     # Imported here, not at the top: every other subcommand starts faster without them.
     from deepdive.facts.document import document_facts
+    from deepdive.facts.istio import IstioFactsError
     from deepdive.facts.markdown import facts_markdown
     from deepdive.facts.probes import ProbeError
     from deepdive.facts.rollout import RolloutError
     from deepdive.manifests import ManifestError, load_file
     from deepdive.quantity import QuantityError
+    from deepdive.validate.sets import set_documents
 
     status = 0
     for path in args.files:
@@ -34,13 +36,18 @@ def run(args: argparse.Namespace) -> int:
             print(f"deepdive facts: {error}", file=sys.stderr)
             status = 1
             continue
+        try:
+            context = set_documents(path.resolve())  # pod counts behind an Istio host
+        except ManifestError:
+            context = loaded.documents  # a broken neighbour: count in this file alone
         for document in loaded.documents:
             try:
-                facts = document_facts(document)
+                facts = document_facts(document, context)
             except Exception as error:
                 # The facts name the field in their message; the document gives the line.
                 # Facts read unvalidated YAML: a shape they do not expect is one line too.
-                known = isinstance(error, (QuantityError, RolloutError, ProbeError))
+                known = isinstance(
+                    error, (QuantityError, RolloutError, ProbeError, IstioFactsError))
                 reason = error if known else (
                     f"cannot compute its facts ({type(error).__name__}: {error}); "
                     "deepdive validate names the field")

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deepdive.manifests import Document, load_file
 from deepdive.validate.findings import Finding
 
 DECLARATION = "example-set.txt"
@@ -80,3 +81,11 @@ def example_set(folder: Path, display: str, extra: list[Path] | None = None) -> 
             found.findings.append(Finding(f"{display}/{DECLARATION}", max(number, 1), 1,
                                           "set-dependency-missing", problem))
     return found
+
+
+def set_documents(file: Path) -> list[Document]:
+    """Every document of the example set a file belongs to (its folder and the paths its
+    example-set.txt names), for facts that look beyond one file; ManifestError if one of
+    them cannot be read."""
+    found = example_set(file.parent, str(file.parent))
+    return [document for path in found.files for document in load_file(path).documents]
