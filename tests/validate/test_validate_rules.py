@@ -379,3 +379,44 @@ def test_a_route_after_a_catch_all_is_unreachable(
     line = text.splitlines().index("    - route: [{destination: {host: example.com}}]") + 1
     expected = [("istio-unreachable-route", line)] if catches_all else []
     assert findings(validator, tmp_path, text) == expected
+
+
+WEIGHTED_ROUTE = """apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: out
+spec:
+  hosts: [example.org]
+  http:
+    - route:
+        - destination: {host: example.org}
+          weight: FIRST
+        - destination: {host: example.org}
+          weight: SECOND
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: example
+spec:
+  hosts: [example.org]
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  resolution: DNS
+"""
+
+
+@pytest.mark.parametrize(("first", "second", "refused"), [
+    (90, 10, False),
+    (3, 1, False),  # relative: Envoy divides each weight by the sum
+    (80, 30, False),
+    (0, 5, False),
+    (0, 0, True),  # Istio: total destination weight = 0
+])
+def test_route_weights_are_relative_and_only_a_zero_total_is_refused(
+    validator: Validator, tmp_path: Path, first: int, second: int, refused: bool,
+    crds_available: None,
+) -> None:
+    text = WEIGHTED_ROUTE.replace("FIRST", str(first)).replace("SECOND", str(second))
+    line = text.splitlines().index("    - route:") + 1
+    expected = [("istio-route-weights", line)] if refused else []
+    assert findings(validator, tmp_path, text) == expected

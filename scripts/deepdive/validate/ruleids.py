@@ -41,7 +41,7 @@ RULES: dict[str, tuple[bool, str]] = {
     "istio-host-unresolved": (True, "a VirtualService destination host matches no Service"),
     "istio-subset-missing": (True, "a subset not defined by a DestinationRule for the host"),
     "istio-gateway-missing": (True, "a VirtualService names a Gateway not in the set"),
-    "istio-route-weights": (True, "the weights of a multi-destination route do not sum to 100"),
+    "istio-route-weights": (True, "the weights of a multi-destination route add up to 0"),
     "istio-unreachable-route": (True, "a route after a catch-all route can never match"),
     "istio-dr-host-unresolved": (True, "a DestinationRule host matches no Service"),
     "istio-subset-selects-nothing": (True, "a DestinationRule subset selects no pod template"),

@@ -173,6 +173,9 @@ def check_gateways(context: SetContext) -> Iterator[Finding]:
 
 
 def check_weights(context: SetContext) -> Iterator[Finding]:
+    """Weights are relative (Envoy divides each by their sum), so any sum routes; Istio's
+    validation refuses only a multi-destination route whose weights add up to 0
+    (pkg/config/validation/validation.go, validateRouteDestinations in istio/istio)."""
     for virtual_service in context.of_kind("VirtualService", NETWORKING, members_only=True):
         for section in SECTIONS:
             for index, rule in enumerate(list_at(virtual_service.data, ("spec", section))):
@@ -180,11 +183,12 @@ def check_weights(context: SetContext) -> Iterator[Finding]:
                 if not isinstance(routes, list) or len(routes) < 2:
                     continue
                 weights = [r.get("weight", 0) if isinstance(r, dict) else 0 for r in routes]
-                if all(isinstance(w, int) for w in weights) and sum(weights) != 100:
+                if all(isinstance(w, int) for w in weights) and sum(weights) == 0:
                     shown = " + ".join(str(w) for w in weights)
                     yield virtual_service.finding(
                         ("spec", section, index, "route"), "istio-route-weights",
-                        f"weights {shown} = {sum(weights)}, not 100")
+                        f"weights {shown} = 0: no destination gets any traffic, and Istio "
+                        "refuses the route (total destination weight = 0)")
 
 
 def _catches_all(rule: Any) -> bool:
