@@ -53,11 +53,14 @@ class ManifestEmbed:
         except ManifestError as error:
             raise EmbedError(str(error)) from None
 
-    def facts(self, name: str | None = None) -> DocumentFacts:
+    def facts(self, name: str | None = None, kind: str | None = None) -> DocumentFacts:
+        """The facts of the file's first resource, or the one of that name (and kind: a
+        Service and its Deployment often share a name)."""
         for document in self.loaded.documents:
-            if name is None or document.name == name:
+            if name in (None, document.name) and kind in (None, document.kind):
                 return document_facts(document, self.context)
-        raise EmbedError(f"{self.repo_path}: no resource named {name!r}")
+        of_kind = f"{kind} " if kind else "resource "
+        raise EmbedError(f"{self.repo_path}: no {of_kind}named {name!r}")
 
     def markdown(
         self, prefix: str, with_facts: bool | str = True, with_apply: bool = True

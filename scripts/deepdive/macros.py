@@ -59,9 +59,10 @@ def define_env(env: Any) -> None:
         page_url = env.page.url if env.page is not None else ""
         return embed(path).markdown(page_prefix(page_url), with_facts=facts, with_apply=apply)
 
-    def facts_of(path: str, name: str | None = None) -> Any:
-        """The computed facts of one resource of a manifest (the first, or the one named)."""
-        return embed(path).facts(name)
+    def facts_of(path: str, name: str | None = None, kind: str | None = None) -> Any:
+        """The computed facts of one resource of a manifest (the first, or the one named,
+        of a kind if given: facts(path, "httpbin", kind="Deployment"))."""
+        return embed(path).facts(name, kind)
 
     env.macro(facts_of, "facts")
 
