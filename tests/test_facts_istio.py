@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from math import comb
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,14 @@ import yaml
 
 from deepdive.facts import istio_defaults as default
 from deepdive.facts.istio import (
+    TAIL,
     IstioFactsError,
     backoff_bound,
     cluster_name,
     format_seconds,
     format_share,
     httproute_table,
+    likely_counts,
     parse_duration,
     route_table,
     traffic_policy,
@@ -269,3 +272,27 @@ def test_formatting() -> None:
     assert format_share(Fraction(1, 3)) == "33.3%"
     assert format_seconds(Decimal("4.275")) == "4.275 s"
     assert format_seconds(Decimal("0.275")) == "275 ms"
+
+
+@pytest.mark.parametrize(("requests", "share", "expected"), [
+    (100, Fraction(9, 10), (80, 98)),
+    (100, Fraction(1, 2), (35, 65)),
+    (10, Fraction(1, 2), (1, 9)),  # small samples: the normal approximation would say 0-10
+    (20, Fraction(1, 5), (0, 10)),
+    (100, Fraction(1), (100, 100)),
+    (100, Fraction(0), (0, 0)),
+])
+def test_likely_counts_are_exact_binomial_bounds(requests: int, share: Fraction,
+                                                 expected: tuple[int, int]) -> None:
+    low, high = likely_counts(requests, share)
+    assert (low, high) == expected
+
+    def chance(k: int) -> float:
+        return comb(requests, k) * float(share) ** k * float(1 - share) ** (requests - k)
+
+    outside_low = sum(chance(k) for k in range(low))
+    outside_high = sum(chance(k) for k in range(high + 1, requests + 1))
+    assert outside_low <= TAIL and outside_high <= TAIL
+    # and no narrower range keeps within the same bound
+    assert low == 0 or outside_low + chance(low) > TAIL
+    assert high == requests or outside_high + chance(high) > TAIL

@@ -83,11 +83,11 @@ def test_every_istio_manifest_block_is_embedded_by_an_istio_page(built_site: Pat
 
 def test_traffic_shifting_shares_and_ranges(built_site: Path) -> None:
     text = text_of(built_site, "traffic-management")
-    # virtual-service-90-10.yaml: weights 90 and 10 of 100 requests; +-3 sigma = +-9
+    # virtual-service-90-10.yaml: weights 90 and 10 of 100 requests, exact binomial tails
     assert "`helloworld v1` 90%, `helloworld v2` 10%" not in text  # rendered, not Markdown
     assert "helloworld v1 90%, helloworld v2 10%" in text
-    assert "v1 gets between 81 and 99 of 100 answers and v2 between 1 and 19" in text
-    # virtual-service-50-50.yaml: +-3 sigma of 100 at 1/2 = +-15
+    assert "v1 gets between 80 and 98 of 100 answers and v2 between 2 and 20" in text
+    # virtual-service-50-50.yaml: 100 requests at 1/2
     assert "v1 now gets between 35 and 65" in text
     # virtual-service-80-20.yaml: 20 TCP connections at 4/5
     assert "tcp-echo v1:9000 80%, tcp-echo v2:9000 20%" in text
@@ -105,14 +105,14 @@ def test_request_routing_sends_the_tester_to_v2(built_site: Path) -> None:
 def test_resilience_numbers(built_site: Path) -> None:
     text = text_of(built_site, "resilience")
     # virtual-service-retries.yaml: 3 retries of 1 s, timeout 5 s; back-off 25+75+175 ms
-    assert "a caller waits at most 4.275 s (4 × 1 s plus up to 275 ms of back-off" in text
+    assert "a caller waits at most 4.275 s (4 \u00d7 1 s plus up to 275 ms of back-off" in text
     # virtual-service-timeout.yaml: 2 s, and Istio's default of 2 retries
     assert "timeout 2 s; Istio's default retry policy: up to 2 retries (3 tries)" in text
     # virtual-service-delay.yaml: 50% delayed by 2 s; abort: 20% answered 503
     assert "50% of requests wait 2 s before they are forwarded" in text
     assert "20% are answered 503" in text
     # circuit-breaking/destination-rule.yaml: 1 connection + 1 pending = 2 in flight
-    assert "request 3 in flight at the same moment is answered 503" in text
+    assert "from about request 3 in flight at the same moment" in text
     # outlier-detection/destination-rule.yaml with httpbin's 3 replicas at 50%: 1
     assert "Of the 3 pods behind httpbin in this example, at most 1 can be ejected" in text
     assert "10% of fewer than 10" not in text or "never ejects any" in text

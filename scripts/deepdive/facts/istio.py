@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from fractions import Fraction
+from math import comb
 from typing import Any
 
 from deepdive.facts import istio_defaults as default
@@ -65,14 +66,24 @@ def cluster_name(host: str, port: int, subset: str = "", namespace: str = "defau
     return f"{direction}|{port}|{subset}|{fqdn(host, namespace)}"
 
 
-def likely_counts(requests: int, share: Fraction, sigmas: int = 3) -> tuple[int, int]:
+# The share of runs each tail of likely_counts() may leave out: that of a normal distribution
+# beyond three standard deviations, so the range holds in about 997 runs of 1000.
+TAIL = 0.00135
+
+
+def likely_counts(requests: int, share: Fraction) -> tuple[int, int]:
     """The range a count of `requests` sent with probability `share` each falls in, in all
-    but rare runs: the binomial mean plus or minus `sigmas` standard deviations."""
-    mean = requests * share
-    spread = Decimal(float(mean * (1 - share))).sqrt() * sigmas
-    low = max(0, int((Decimal(float(mean)) - spread).to_integral_value(rounding=ROUND_FLOOR)))
-    high = min(requests,
-               int((Decimal(float(mean)) + spread).to_integral_value(rounding=ROUND_CEILING)))
+    but rare runs: exact binomial bounds that leave at most TAIL of the runs on each side."""
+    chance = [comb(requests, k) * float(share) ** k * float(1 - share) ** (requests - k)
+              for k in range(requests + 1)]
+    low, below = 0, 0.0
+    while low < requests and below + chance[low] <= TAIL:
+        below += chance[low]
+        low += 1
+    high, above = requests, 0.0
+    while high > 0 and above + chance[high] <= TAIL:
+        above += chance[high]
+        high -= 1
     return low, high
 
 

@@ -259,8 +259,8 @@ def routes_markdown(table: RouteTable) -> list[str]:
     intro = ("Computed from this manifest. The rules are tried in order and the first match "
              "wins." if table.kind == "VirtualService" else
              "Computed from this manifest. The most specific match wins (an exact path, then "
-             "the longest prefix, then method, headers and query parameters), whatever the "
-             "order of the rules.")
+             "the longest prefix, then method, headers and query parameters); between equally "
+             "specific matches, the first rule.")
     body = [intro, "", *rows]
     if notes:
         body += ["", *[f"- {note}" for note in notes]]
@@ -308,9 +308,10 @@ def policy_markdown(policy: TrafficPolicy) -> list[str]:
                 f"A client's sidecar holds at most {_count(limits.max_connections, 'connection')}"
                 f" to `{policy.host}` and queues at most "
                 f"{_count(limits.max_pending_requests, 'request')} "
-                f"for them: with HTTP/1.1, request {limits.most_in_flight + 1} in flight at "
-                "the same moment is answered 503 by the client's own sidecar (response flag "
-                "`UO`).")
+                f"for them: with HTTP/1.1, from about request {limits.most_in_flight + 1} in "
+                "flight at the same moment, the client's own sidecar answers 503 at once "
+                "(response flag `UO`). The limits are approximate: each of the sidecar's "
+                "worker threads keeps its own connection pool.")
     ejection = policy.ejection
     if ejection is not None:
         out = (f"{format_seconds(ejection.base_ejection_time)}, then "
