@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from deepdive.links_command import configured_site_url
 from deepdive.manifests import iter_manifest_files, load_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,9 +237,16 @@ def test_raw_link_serves_the_same_bytes(built_site: Path, embeds: list[RenderedE
 
 
 def test_apply_line_names_the_same_file(built_site: Path, embeds: list[RenderedEmbed]) -> None:
+    site_url = configured_site_url().rstrip("/")
+    assert site_url.startswith("https://")
     for embed in embeds:
         if embed.apply_line is not None:
-            assert embed.apply_line == f"kubectl apply -f {embed.title}", embed.page
+            # the published file first (no clone needed), then the clone path
+            assert embed.apply_line.splitlines() == [
+                f"kubectl apply -f {site_url}/{embed.title}",
+                "# or, from a clone of the repository:",
+                f"# kubectl apply -f {embed.title}",
+            ], embed.page
     calls = [
         (path, args)
         for markdown in DOCS.rglob("*.md")

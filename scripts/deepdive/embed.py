@@ -62,11 +62,18 @@ class ManifestEmbed:
         of_kind = f"{kind} " if kind else "resource "
         raise EmbedError(f"{self.repo_path}: no {of_kind}named {name!r}")
 
+    def url(self, site_url: str) -> str:
+        """Where the site publishes the file (it serves manifests/ as plain files)."""
+        return f"{site_url.rstrip('/')}/{self.repo_path}"
+
     def markdown(
-        self, prefix: str, with_facts: bool | str = True, with_apply: bool = True
+        self, prefix: str, with_facts: bool | str = True, with_apply: bool = True,
+        site_url: str = "",
     ) -> str:
         """The block, raw link, apply line and facts; `with_facts` may name the facts
-        to show, e.g. "probes" or "qos,rollout" (True shows all, False none)."""
+        to show, e.g. "probes" or "qos,rollout" (True shows all, False none). With a
+        site_url, the apply line names the published file and the clone path follows as
+        a comment, so the line works with or without a clone."""
         kinds = fact_kinds(with_facts)
         text = self.loaded.text if self.loaded.text.endswith("\n") else self.loaded.text + "\n"
         parts = [
@@ -76,7 +83,11 @@ class ManifestEmbed:
             f'<a href="{prefix}{self.repo_path}" class="manifest-raw" '
             f'data-copy-base64="{self.copy_base64}">Raw file</a>\n{{ .manifest-links }}',
         ]
-        if with_apply:
+        if with_apply and site_url:
+            parts.append(f"```bash\nkubectl apply -f {self.url(site_url)}\n"
+                         f"# or, from a clone of the repository:\n"
+                         f"# kubectl apply -f {self.repo_path}\n```")
+        elif with_apply:
             parts.append(f"```bash\nkubectl apply -f {self.repo_path}\n```")
         if kinds:
             context = self.context

@@ -46,6 +46,7 @@ def define_env(env: Any) -> None:
     manifests_root = root / MANIFESTS
     check_manifests(manifests_root)  # any invalid manifest fails the build, shown or not
     cache: dict[str, ManifestEmbed] = {}
+    site_url = str(env.conf.get("site_url") or "")
 
     def embed(path: str) -> ManifestEmbed:
         if path not in cache:
@@ -57,7 +58,8 @@ def define_env(env: Any) -> None:
         """A manifest file as a titled code block, with raw link, apply line and facts
         (all of them, none with facts=False, or some: facts="probes", "qos,rollout")."""
         page_url = env.page.url if env.page is not None else ""
-        return embed(path).markdown(page_prefix(page_url), with_facts=facts, with_apply=apply)
+        return embed(path).markdown(page_prefix(page_url), with_facts=facts, with_apply=apply,
+                                    site_url=site_url)
 
     def facts_of(path: str, name: str | None = None, kind: str | None = None) -> Any:
         """The computed facts of one resource of a manifest (the first, or the one named,
@@ -129,8 +131,7 @@ def define_env(env: Any) -> None:
     @env.macro
     def manifest_url(path: str) -> str:
         """Where the site publishes a manifest, for `kubectl apply -f <url>` without a clone."""
-        site_url = str(env.conf.get("site_url") or "").rstrip("/")
-        return f"{site_url}/{embed(path).repo_path}"
+        return embed(path).url(site_url)
 
     env.macro(cluster_name, "istio_cluster")
     env.macro(likely_counts)
