@@ -13,7 +13,7 @@ PORT   ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve build test bench lint clean
+.PHONY: help setup serve build test bench lint lab clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ test: $(STAMP) $(NODE_STAMP) ## Run every test (what CI runs)
 
 bench: $(STAMP) $(NODE_STAMP) ## Page weight: bytes and load time of every page in Chromium
 	$(BIN)/python benchmarks/page_weight.py
+
+lab: $(STAMP) ## Run an Istio lab on a real Envoy: make lab NAME=traffic-shifting (alone: list them)
+	$(BIN)/deepdive lab $(if $(NAME),$(NAME),--list)
 
 lint: $(STAMP) ## ruff and mypy only
 	$(BIN)/ruff check scripts tests benchmarks

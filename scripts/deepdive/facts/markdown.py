@@ -304,14 +304,18 @@ def policy_markdown(policy: TrafficPolicy) -> list[str]:
             "",
         ]
         if UNLIMITED not in (limits.max_connections, limits.max_pending_requests):
+            connections = _count(limits.connections, "connection")
+            if limits.connections > limits.max_connections:
+                connections += (f" (one per pod: Envoy opens one to each of the "
+                                f"{_count(limits.endpoints or 0, 'pod')} that has none, even "
+                                f"past maxConnections {limits.max_connections})")
             body.append(
-                f"A client's sidecar holds at most {_count(limits.max_connections, 'connection')}"
-                f" to `{policy.host}` and queues at most "
-                f"{_count(limits.max_pending_requests, 'request')} "
-                f"for them: with HTTP/1.1, from about request {limits.most_in_flight + 1} in "
-                "flight at the same moment, the client's own sidecar answers 503 at once "
-                "(response flag `UO`). The limits are approximate: each of the sidecar's "
-                "worker threads keeps its own connection pool.")
+                f"A client's sidecar holds at most {connections} to `{policy.host}` and "
+                f"queues at most {_count(limits.max_pending_requests, 'request')} for them: "
+                f"with HTTP/1.1, from about request {limits.most_in_flight + 1} in flight at "
+                "the same moment, the client's own sidecar answers 503 at once (response flag "
+                "`UO`). The limits are approximate: each of the sidecar's worker threads keeps "
+                "its own connection pool.")
     ejection = policy.ejection
     if ejection is not None:
         out = (f"{format_seconds(ejection.base_ejection_time)}, then "
