@@ -13,7 +13,7 @@ PORT   ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve build test bench lint lab clean
+.PHONY: help setup serve build test bench lint lab lab-record clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ bench: $(STAMP) $(NODE_STAMP) ## Page weight: bytes and load time of every page 
 
 lab: $(STAMP) ## Run an Istio lab on a real Envoy: make lab NAME=traffic-shifting (alone: list them)
 	$(BIN)/deepdive lab $(if $(NAME),$(NAME),--list)
+
+lab-record: $(STAMP) ## Re-run every lab and record the results the pages show (lab-results/)
+	$(BIN)/deepdive lab --record lab-results
 
 lint: $(STAMP) ## ruff and mypy only
 	$(BIN)/ruff check scripts tests benchmarks

@@ -133,6 +133,34 @@ def define_env(env: Any) -> None:
         """Where the site publishes a manifest, for `kubectl apply -f <url>` without a clone."""
         return embed(path).url(site_url)
 
+    @env.macro
+    def lab(name: str, scenarios: str = "", config: str = "") -> str:
+        """A lab's block: how to run it, the recorded run (stale or missing fails the build)
+        and the generated Envoy configuration of one scenario. `scenarios` limits the table
+        ("a,b"); `config` names the scenario whose configuration is shown (default: the
+        first shown)."""
+        from deepdive.lab.catalog import find
+        from deepdive.lab.fields import LabError
+        from deepdive.lab.session import preview_config
+        from deepdive.lab_pages import lab_markdown
+        from deepdive.lab_results import LabResultError, inputs_digest, read_recorded
+
+        try:
+            found = find(name)
+            chosen = [s.strip() for s in scenarios.split(",") if s.strip()] or None
+            known = [s.name for s in found.scenarios]
+            for wanted in [*(chosen or []), *([config] if config else [])]:
+                if wanted not in known:
+                    raise LabError(f"lab {name} has no scenario {wanted!r} ({', '.join(known)})")
+            shown = config or (chosen or known)[0]
+            recorded = read_recorded(name, inputs_digest(found.files, manifests_root), root)
+            generated = preview_config(root, next(s for s in found.scenarios
+                                                  if s.name == shown))
+        except (LabError, LabResultError) as error:
+            raise EmbedError(f"lab({name!r}): {error}") from None
+        return lab_markdown(recorded, generated.get("static_resources", generated), shown,
+                            chosen)
+
     env.macro(cluster_name, "istio_cluster")
     env.macro(likely_counts)
     env.macro(format_share, "percent")

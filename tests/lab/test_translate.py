@@ -155,10 +155,11 @@ def test_httproute_gives_the_same_split_as_the_virtual_service() -> None:
 def test_virtual_host_domains() -> None:
     manager = listener(config(mesh_of(HELLO)), "0.0.0.0_5000")["filter_chains"][0]["filters"][0]
     host = manager["typed_config"]["route_config"]["virtual_hosts"][0]
+    # Istio 1.30 sidecars: no :PORT variants, the port in Host is ignored instead
     assert set(host["domains"]) == {
-        "helloworld", "helloworld:5000", "helloworld.default", "helloworld.default:5000",
-        "helloworld.default.svc", "helloworld.default.svc:5000", HOST, f"{HOST}:5000"}
+        "helloworld", "helloworld.default", "helloworld.default.svc", HOST, f"{HOST}."}
     assert manager["typed_config"]["route_config"]["name"] == "5000"
+    assert manager["typed_config"]["route_config"]["ignore_port_in_host_matching"] is True
 
 
 def test_fault_percentages_per_route() -> None:

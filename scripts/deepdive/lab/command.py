@@ -8,9 +8,10 @@ import json
 import signal
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from deepdive.lab.catalog import LABS, Scenario, find
+from deepdive.lab.catalog import LABS, Lab, Scenario, find
 from deepdive.lab.fields import LabError
 from deepdive.lab.mesh import Mesh
 from deepdive.lab.report import Check, render_json, render_text
@@ -42,6 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="with --serve: the port of the lab's main listener")
     parser.add_argument("--svg", type=Path, metavar="FILE",
                         help="observability: write the service graph to FILE")
+    parser.add_argument("--record", type=Path, metavar="DIR",
+                        help="run the lab (every lab without NAME) and write each result, "
+                             "with a digest of its inputs, to DIR/NAME.json for the pages")
     parser.set_defaults(run=run)
 
 
@@ -51,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
         for lab in LABS:
             print(f"{lab.name:<{width}}  {lab.description}")
         return 0
+    if args.record is not None and not args.scenario:
+        return _record([find(args.name)] if args.name else list(LABS), args.record)
     if not args.name:
         print("deepdive lab: give a lab NAME, or --list", file=sys.stderr)
         return 2
@@ -85,17 +91,47 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
+def _record(labs: list[Lab], folder: Path) -> int:
+    """Run whole labs and keep what they observed for the pages (lab_results)."""
+    from deepdive.lab.envoy import envoy_binary, envoy_version
+    from deepdive.lab.report import result_data
+    from deepdive.lab.session import run_lab
+    from deepdive.lab_results import RecordedLab, inputs_digest, write_recorded
+
+    status = 0
+    try:
+        envoy = envoy_binary()
+        version = envoy_version(envoy)
+        for lab in labs:
+            result = run_lab(project_root(), lab, envoy)
+            recorded = RecordedLab(
+                name=lab.name, digest=inputs_digest(lab.files, project_root() / "manifests"),
+                recorded_at=datetime.now(UTC).strftime("%Y-%m-%d"), envoy_version=version,
+                result=result_data(result))
+            path = write_recorded(recorded, folder)
+            print(f"{lab.name}: {'as declared' if result.ok else 'DIFFERS'}, written to {path}",
+                  flush=True)
+            status = status or (0 if result.ok else 1)
+    except LabError as error:
+        print(f"deepdive lab: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"deepdive lab: cannot write to {folder}: {error.strerror or error}",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("deepdive lab: interrupted; Envoy and the workloads are stopped",
+              file=sys.stderr)
+        return 130
+    return status
+
+
 def _config(name: str, scenarios: list[Scenario]) -> int:
-    from deepdive.lab import translate
-    from deepdive.lab.runner import load_mesh
+    from deepdive.lab.session import preview_config
 
     out: dict[str, object] = {}
     for scenario in scenarios:
-        mesh = load_mesh(project_root(), scenario)
-        # Placeholder endpoints: a run gives each pod a port the OS picks.
-        endpoints = {pod.name: ("127.0.0.1", pod.port) for pod in mesh.pods}
-        endpoints |= {s.host: ("127.0.0.1", 8080) for s in mesh.services if s.external}
-        out[scenario.name] = translate.bootstrap(mesh, endpoints)
+        out[scenario.name] = preview_config(project_root(), scenario)
     print(json.dumps(out if len(out) > 1 else next(iter(out.values())), indent=2))
     return 0
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from deepdive.lab.fields import LabError
@@ -30,3 +32,14 @@ def envoy_binary() -> Path:
     if found:
         return Path(found)
     raise LabError(HOW_TO_GET)
+
+
+def envoy_version(envoy: Path) -> str:
+    """The release an Envoy binary reports, e.g. "1.40.0" ("unknown" if it does not say)."""
+    try:
+        output = subprocess.run([str(envoy), "--version"], capture_output=True, text=True,
+                                timeout=30, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    found = re.search(r"/(\d+\.\d+\.\d+)/", output)
+    return found.group(1) if found else "unknown"

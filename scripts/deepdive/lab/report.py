@@ -81,8 +81,12 @@ def render_text(results: list[LabResult]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def result_data(lab: LabResult) -> dict[str, Any]:
+    """One lab's result as JSON-ready data (what --json prints, and what --record keeps)."""
+    data = {"lab": lab.name, "description": lab.description, "ok": lab.ok,
+            "scenarios": [{**asdict(s), "ok": s.ok} for s in lab.scenarios]}
+    return dict(json.loads(json.dumps(data, default=str)))
+
+
 def render_json(results: list[LabResult]) -> str:
-    data = [{"lab": lab.name, "description": lab.description, "ok": lab.ok,
-             "scenarios": [{**asdict(s), "ok": s.ok} for s in lab.scenarios]}
-            for lab in results]
-    return json.dumps(data, indent=2, default=str) + "\n"
+    return json.dumps([result_data(lab) for lab in results], indent=2) + "\n"

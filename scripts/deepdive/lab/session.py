@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from deepdive.lab import translate
 from deepdive.lab.catalog import Lab, Scenario
 from deepdive.lab.envoy import envoy_binary
 from deepdive.lab.report import Check, LabResult, ScenarioResult
@@ -13,6 +14,15 @@ from deepdive.lab.runner import Run, load_mesh
 from deepdive.lab.traffic import DRIVERS, Driver
 
 OUTSIDE = ("outside.example",)  # a server outside the mesh, for the passthrough checks
+
+
+def preview_config(root: Path, scenario: Scenario) -> translate.Json:
+    """The Envoy configuration a scenario runs with, without running it: endpoints get
+    placeholder ports (a run gives each pod a port the OS picks)."""
+    mesh = load_mesh(root, scenario)
+    endpoints = {pod.name: ("127.0.0.1", pod.port) for pod in mesh.pods}
+    endpoints |= {s.host: ("127.0.0.1", 8080) for s in mesh.services if s.external}
+    return translate.bootstrap(mesh, endpoints)
 
 
 def run_scenario(root: Path, lab: Lab, scenario: Scenario, envoy: Path | None = None,

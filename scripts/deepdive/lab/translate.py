@@ -199,16 +199,16 @@ def default_route(service: Service, port: int) -> Json:
             "decorator": {"operation": f"{service.host}:{port}/*"}}
 
 
-def domains(service: Service, port: int) -> list[str]:
+def domains(service: Service) -> list[str]:
     """The names a sidecar answers for a Service (pilot/pkg/networking/core/httproute.go
-    generateVirtualHostDomains): short, name.namespace, name.namespace.svc, the FQDN,
-    each also with :PORT."""
+    generateVirtualHostDomains, Istio 1.30): the FQDN, its absolute form with a trailing dot
+    (PILOT_ENABLE_ABSOLUTE_FQDN_VHOST_DOMAIN, on by default), name.namespace.svc,
+    name.namespace and the short name; no :PORT variants, because the sidecar's route
+    configuration ignores the port in the Host header (IgnorePortInHostMatching)."""
     if service.external:
-        names = [service.host]
-    else:
-        base = f"{service.name}.{service.namespace}"
-        names = [service.name, base, f"{base}.svc", service.host]
-    return [d for name in names for d in (name, f"{name}:{port}")]
+        return [service.host]
+    base = f"{service.name}.{service.namespace}"
+    return [service.host, f"{service.host}.", f"{base}.svc", base, service.name]
 
 
 def catch_all(policy: str) -> Json:
@@ -291,13 +291,14 @@ def sidecar_listeners(mesh: Mesh, ports: Mapping[str, int]) -> list[Json]:
                 routes = (http_routes(rules, port, MESH) if rules is not None
                           else [default_route(service, port)])
                 hosts.append({"name": f"{service.host}:{port}",
-                              "domains": domains(service, port), "routes": routes,
+                              "domains": domains(service), "routes": routes,
                               "include_request_attempt_count": True})
         hosts.append(catch_all(mesh.outbound_policy))
         name = f"0.0.0.0_{port}"
         listeners.append(http_listener(
             name, f"outbound_0.0.0.0_{port}",
-            {"name": str(port), "virtual_hosts": hosts, "validate_clusters": False},
+            {"name": str(port), "virtual_hosts": hosts, "validate_clusters": False,
+             "ignore_port_in_host_matching": True},
             mesh, ports.get(name, 0)))
     for service in services:
         for tcp_port in (p.number for p in service.ports if p.protocol == "TCP"):
