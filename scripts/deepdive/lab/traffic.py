@@ -202,23 +202,21 @@ def retries(d: Driver) -> None:
     port = d.http_port()
     servers = [s for s in d.run.servers.values() if s.pod.app == "httpbin"]
     cluster = cluster_name(rule.destinations[0][0].port, "", d.host)
-    # 1. Every replica fails the first `attempts` requests between them: the last try wins.
-    shared = Behaviour(fail_first=retried)
-    for server in servers:
-        server.behaviour = shared
-    before = sum(s.requests for s in servers)
-    reply = get(port, f"{d.traffic.host}:{d.traffic.port}", d.traffic.path)
-    tries = sum(s.requests for s in servers) - before
+    def one_request(behaviour: Behaviour) -> tuple[Reply, int]:
+        """Every replica behaves alike (one shared counter); the reply and the tries seen."""
+        for server in servers:
+            server.behaviour = behaviour
+        before = sum(s.requests for s in servers)
+        reply = get(port, f"{d.traffic.host}:{d.traffic.port}", d.traffic.path)
+        return reply, sum(s.requests for s in servers) - before
+
+    # 1. The replicas fail the first `attempts` requests between them: the last try wins.
+    reply, tries = one_request(Behaviour(fail_first=retried))
     d.check(f"failing {retried} times, then answering: status", 200, reply.status,
             reply.status == 200)
     d.check("tries the workloads saw (1 + retries)", 1 + retried, tries, tries == 1 + retried)
     # 2. Failing for ever: the caller gets the 503 after 1 + attempts tries.
-    shared = Behaviour(fail_always=True)
-    for server in servers:
-        server.behaviour = shared
-    before = sum(s.requests for s in servers)
-    reply = get(port, f"{d.traffic.host}:{d.traffic.port}", d.traffic.path)
-    tries = sum(s.requests for s in servers) - before
+    reply, tries = one_request(Behaviour(fail_always=True))
     d.check("always failing: tries before the caller sees 503", 1 + retried, tries,
             tries == 1 + retried and reply.status == 503, f"status {reply.status}")
     stats = d.run.stats()
