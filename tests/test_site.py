@@ -342,9 +342,11 @@ def test_bad_embed_fails_the_strict_build(project_copy: Path, name: str, content
     result = build(project_copy, f'{{{{ manifest("embed-check/{name}") }}}}')
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    # The build fails because of this embed, and says which file and why.
+    # The build fails because of this embed, and says which file and why, on one line.
     assert name in output, output[-3000:]
     assert reason in output, output[-3000:]
+    assert any(name in line and reason in line for line in output.splitlines())
+    assert "Traceback" not in output
 
 
 @pytest.mark.parametrize("path", ["../mkdocs.yml", "/etc/hostname", "embed-check/good.txt"])
@@ -352,4 +354,3 @@ def test_embed_outside_manifests_fails_the_build(project_copy: Path, path: str) 
     result = build(project_copy, f'{{{{ manifest("{path}") }}}}')
     assert result.returncode != 0
     assert "give a .yaml path under manifests/" in result.stdout + result.stderr
-

@@ -14,6 +14,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from mkdocs_macros.errors import format_error
+
 from deepdive.embed import EmbedError, ManifestEmbed, load_embed, page_prefix
 from deepdive.facts.canary import TrafficShare, traffic_share
 from deepdive.facts.istio import (
@@ -39,6 +41,15 @@ from deepdive.validate.buildcheck import check_manifests
 from deepdive.workloads import containers, pod_template
 
 MANIFESTS = "manifests"
+
+
+def _page_error(error: EmbedError, markdown: str, page: Any) -> str:
+    """A page that asks for something that cannot be shown fails the build with one line
+    naming the page and the reason (mkdocs-macros prints a traceback for other errors)."""
+    return f"{page.file.src_path}: {error}"
+
+
+format_error.register(EmbedError, _page_error)
 
 
 def define_env(env: Any) -> None:
