@@ -26,7 +26,7 @@ from deepdive.links_command import mkdocs_config
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 # What the Zensical build needs from the checkout (manifests/ for the macros).
-PROJECT_PARTS = ("docs", "manifests", "overrides")
+PROJECT_PARTS = ("docs", "manifests", "overrides", "lab-results")  # what the build reads
 
 # Zensical's mkdocs-macros shim gives define_env() an env.conf without "config_file_path",
 # which deepdive/macros.py reads to find manifests/; the copy of mkdocs.yml supplies it.
