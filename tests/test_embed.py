@@ -213,6 +213,7 @@ def test_rollout_box_says_rounded_only_for_percentages() -> None:
     assert "maxSurge `2` → 2 pods\n" in text
     assert "rounded" not in text
     assert "at most **5** pods exist (old and new), and at least **3** stay available" in text
+    assert "terminating are not counted" in text
 
 
 def test_rollout_box_fencepost_and_singulars() -> None:

@@ -112,7 +112,10 @@ def rollout_markdown(bounds: RolloutBounds) -> list[str]:
             f"- {unavailable}",
             "",
             f"During a rolling update at most **{bounds.max_pods}** pods exist (old and new), "
-            f"and at least **{bounds.min_available}** stay available.",
+            f"and at least **{bounds.min_available}** stay available. Pods that are "
+            "terminating are not counted: until their grace period ends they can add to that "
+            "(`podReplacementPolicy`, behind a feature gate, can make the Deployment wait "
+            "for them).",
         ]
     return [f'!!! info "{rollout_title(bounds)}"', "",
             *_indent(["Computed from this manifest.", "", *body])]
