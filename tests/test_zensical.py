@@ -36,19 +36,19 @@ CONFIG_SHIM = "\n# Added by tests/test_zensical.py (see CONFIG_SHIM)\nconfig_fil
 KNOWN_DIFFERENCES = {
     "config-shim": "macros.py needs env.conf['config_file_path'], which Zensical does not set",
     "files-only-in-mkdocs": "files MkDocs writes and Zensical does not (its search index, "
-    "plugin/hook output such as manifests/ copied by on_post_build, Mermaid assets)",
+    "plugin/hook output such as manifests/ copied by on_post_build)",
     "files-only-in-zensical": "files Zensical writes and MkDocs does not (its own theme assets)",
     "broken-links-in-zensical": "internal links that do not resolve in the Zensical build",
     "heading-ids": "headings whose id differs between the two builds",
     "admonitions": "pages whose number of admonitions differs",
-    "mermaid-from-cdn": "diagram pages without a local Mermaid script: the theme's bundle "
-    "then loads Mermaid from unpkg.com, a third-party request",
+    "diagrams-left-to-the-browser": "diagram pages where the Mermaid fence is left for the "
+    "theme to draw (the diagrams hook did not turn it into SVG): the theme's bundle then loads "
+    "Mermaid from unpkg.com, a third-party request",
 }
 
 FILENAME = re.compile(r'<span class="filename">([^<]*)</span>')
 HEADING_ID = re.compile(r"<h[1-6][^>]*\sid=\"([^\"]+)\"")
 ADMONITION = re.compile(r'<div class="admonition[ "]')
-LOCAL_MERMAID = re.compile(r'<script src="(?!https?:|//)[^"]*mermaid[^"]*"')
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class SiteShape:
     manifest_blocks: dict[str, tuple[str, ...]]  # page -> titles of its manifest blocks
     heading_ids: dict[str, frozenset[str]]
     admonitions: dict[str, int]
-    diagrams_without_local_mermaid: tuple[str, ...]
+    diagrams_left_to_the_browser: tuple[str, ...]  # a diagram engine would draw them
 
 
 def shape_of(site: Path) -> SiteShape:
@@ -82,10 +82,8 @@ def shape_of(site: Path) -> SiteShape:
         },
         heading_ids={page: frozenset(HEADING_ID.findall(text)) for page, text in texts.items()},
         admonitions={page: len(ADMONITION.findall(text)) for page, text in texts.items()},
-        diagrams_without_local_mermaid=tuple(
-            page
-            for page, text in texts.items()
-            if 'class="mermaid"' in text and not LOCAL_MERMAID.search(text)
+        diagrams_left_to_the_browser=tuple(
+            page for page, text in texts.items() if 'class="mermaid"' in text
         ),
     )
 
@@ -112,9 +110,9 @@ def compare(mkdocs: SiteShape, zensical: SiteShape) -> list[Difference]:
                     f"{page}: {mkdocs.admonitions[page]} != {zensical.admonitions[page]}",
                 )
             )
-    if zensical.diagrams_without_local_mermaid:
-        pages = ", ".join(zensical.diagrams_without_local_mermaid)
-        found.append(Difference("mermaid-from-cdn", pages))
+    if zensical.diagrams_left_to_the_browser:
+        pages = ", ".join(zensical.diagrams_left_to_the_browser)
+        found.append(Difference("diagrams-left-to-the-browser", pages))
     for side, files in (
         ("mkdocs", mkdocs.files - zensical.files),
         ("zensical", zensical.files - mkdocs.files),
@@ -221,7 +219,7 @@ def test_comparison_reports_missing_pages_and_changed_manifest_blocks() -> None:
             manifest_blocks=pages,
             heading_ids={p: frozenset() for p in pages},
             admonitions={p: 0 for p in pages},
-            diagrams_without_local_mermaid=(),
+            diagrams_left_to_the_browser=(),
         )
 
     ours = shape({"index.html": ("manifests/a.yaml",), "b/index.html": ()})

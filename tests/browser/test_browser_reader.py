@@ -1,4 +1,6 @@
-"""What a reader does on the site, in Chromium: search, copy, tabs, diagrams, raw files, palette."""
+"""What a reader does on the site, in Chromium: search, copy, tabs, raw files, palette.
+
+Diagrams: tests/browser/test_browser_diagrams.py."""
 
 from __future__ import annotations
 
@@ -7,18 +9,10 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from deepdive.assets import page_has_diagram
 from deepdive.browser import OpenPage, ServedSite, site_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 15_000
-# Material attaches each rendered diagram to a *closed* shadow root; open it for inspection.
-OPEN_SHADOW_ROOTS = """
-const attachShadow = Element.prototype.attachShadow;
-Element.prototype.attachShadow = function (init) {
-  return attachShadow.call(this, { ...init, mode: "open" });
-};
-"""
 MANIFEST_BLOCKS = ".highlight:has(+ p.manifest-links)"
 
 
@@ -149,41 +143,6 @@ def test_content_tabs_switch(
         page = open_page(served, path).page
         assert _check_tabs_switch(page) > 0, f"{path}: no tab set found"
         page.context.close()
-
-
-def _rendered_diagrams(page: Page, expected: int) -> list[dict[str, object]]:
-    page.wait_for_function(
-        "n => [...document.querySelectorAll('div.mermaid')]"
-        ".filter(d => d.shadowRoot && d.shadowRoot.querySelector('svg')).length === n",
-        arg=expected,
-        timeout=TIMEOUT_MS,
-    )
-    return page.evaluate(
-        """() => [...document.querySelectorAll('div.mermaid')].map(d => {
-            const svg = d.shadowRoot.querySelector('svg');
-            const box = svg.getBoundingClientRect();
-            return {role: svg.getAttribute('aria-roledescription'), width: box.width,
-                    height: box.height, text: svg.textContent};
-        })"""
-    )
-
-
-def test_every_mermaid_diagram_renders_to_an_svg(
-    site: ServedSite, fixture_site: ServedSite, open_page: OpenPage
-) -> None:
-    targets = [(site, p) for p in site_pages(site.root) if page_has_diagram(_html(site, p))]
-    targets.append((fixture_site, ""))
-    for served, path in targets:
-        expected = _html(served, path).count('<pre class="mermaid"')
-        opened = open_page(served, path, init_script=OPEN_SHADOW_ROOTS)
-        diagrams = _rendered_diagrams(opened.page, expected)
-        for diagram in diagrams:
-            assert diagram["role"] != "error", f"{path}: Mermaid reports a syntax error"
-            assert diagram["width"] > 50 and diagram["height"] > 20, f"{path}: {diagram}"
-        if served is fixture_site:  # its one diagram shows its three nodes
-            assert all(word in str(diagrams[0]["text"]) for word in ("Client", "Service", "Pod"))
-        assert opened.watch.problems() == [], path
-        opened.page.context.close()
 
 
 def _scheme_and_background(page: Page) -> tuple[str, str]:

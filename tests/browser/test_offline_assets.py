@@ -1,18 +1,16 @@
-"""The built HTML references nothing outside the site (no browser needed for this part)."""
+"""The built HTML references nothing outside the site (no browser needed for this part).
+
+Diagrams are inline SVG drawn when the site is built: no page refers to a diagram engine."""
 
 from __future__ import annotations
 
-import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-import pytest
-from mkdocs.exceptions import PluginError
-
-from deepdive.assets import find_bundle, page_has_diagram
 from deepdive.browser import ServedSite, site_pages
+from deepdive.diagrams import fence_lines
 
 # Attributes through which a page makes the browser fetch something by itself.
 FETCHING = {
@@ -25,9 +23,16 @@ FETCHING = {
     "embed": ("src",),
     "object": ("data",),
     "link": ("href",),  # stylesheets, icons, preconnect, preload
+    "image": ("href", "xlink:href"),  # inside inline SVG
+    "use": ("href", "xlink:href"),
+    "feimage": ("href", "xlink:href"),
 }
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)")
-MERMAID_BUNDLE = re.compile(r'[^"\s]*assets/vendor/mermaid-[^"\s]*\.js')
+CSS_IMPORT = re.compile(r"@import\s+(?:url\(\s*)?['\"]?([^'\")\s;]+)")
+INLINE_STYLE = re.compile(r"<style[^>]*>(.*?)</style>|\sstyle=\"([^\"]*)\"", re.S)
+ENGINE = re.compile(r'<script[^>]*src="[^"]*mermaid[^"]*"|class="mermaid"|window\.mermaid', re.I)
+DIAGRAM = '<figure class="deepdive-diagram"'
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 class _Fetches(HTMLParser):
@@ -78,66 +83,56 @@ def test_no_stylesheet_imports_from_another_host(built_site: Path) -> None:
     assert not remote, f"stylesheets that would load from another host: {remote}"
 
 
-def _check_mermaid_loading(site: Path) -> list[str]:
-    """Assert only pages with a diagram refer to the (served) bundle; return those pages."""
+def test_no_inline_style_imports_from_another_host(built_site: Path) -> None:
+    """An inline SVG's <style> could @import a web font (the renderer writes one; it is cut)."""
+    remote = {}
+    for path in site_pages(built_site):
+        html = _page_file(built_site, path).read_text("utf-8")
+        css = " ".join(a or b for a, b in INLINE_STYLE.findall(html))
+        urls = CSS_URL.findall(css) + CSS_IMPORT.findall(css)
+        if found := [u for u in urls if _is_remote(u)]:
+            remote[path or "/"] = found
+    assert not remote, f"inline styles that would load from another host: {remote}"
+
+
+def _source(docs: Path, path: str) -> Path:
+    page = path.rstrip("/")
+    if not page:
+        return docs / "index.md"
+    return docs / f"{page}.md" if (docs / f"{page}.md").is_file() else docs / page / "index.md"
+
+
+def _check_diagrams(site: Path, docs: Path) -> list[str]:
+    """Each page shows one inline SVG per ```mermaid fence of its source, and no page refers
+    to a diagram engine; return the pages with a diagram."""
     with_diagram = []
     for path in site_pages(site):
-        page = _page_file(site, path)
-        html = page.read_text("utf-8")
-        bundles = sorted(set(MERMAID_BUNDLE.findall(html)))
-        if page_has_diagram(html):
+        html = _page_file(site, path).read_text("utf-8")
+        fences = len(fence_lines(_source(docs, path).read_text("utf-8")))
+        shown = html.count(DIAGRAM)
+        assert shown == fences, f"{path}: {shown} inline diagrams, {fences} fences in its source"
+        engine = ENGINE.findall(html)
+        assert not engine, f"{path}: refers to a diagram engine: {engine}"
+        if fences:
             with_diagram.append(path)
-            assert len(bundles) == 1, f"{path}: has a diagram but refers to {bundles}"
-            bundle = urlsplit(urljoin(page.as_uri(), bundles[0])).path
-            assert Path(bundle).is_file(), f"{path}: {bundles[0]} is not in the site"
-        else:
-            assert not bundles, f"{path}: refers to {bundles} without a diagram"
+    engines = [p.name for p in site.rglob("*") if "mermaid" in p.name.lower()]
+    assert not engines, f"the site ships a diagram engine: {engines}"
     return with_diagram
 
 
-def test_mermaid_is_loaded_by_exactly_the_pages_with_a_diagram(built_site: Path) -> None:
-    _check_mermaid_loading(built_site)
+def test_every_diagram_is_inline_svg_and_no_page_loads_an_engine(built_site: Path) -> None:
+    assert _check_diagrams(built_site, DOCS), "no page of the site has a diagram"
 
 
-def test_mermaid_is_served_by_the_site_when_a_page_has_a_diagram(fixture_site: ServedSite) -> None:
-    assert "" in _check_mermaid_loading(fixture_site.root)  # its home page has one
+def test_the_fixture_page_diagram_is_inline_svg(fixture_site: ServedSite) -> None:
+    assert "" in _check_diagrams(fixture_site.root, fixture_site.root.parent / "docs")
 
 
-def _node_project(root: Path, pinned: str, installed: str | None) -> Path:
-    (root / "package.json").write_text(json.dumps({"dependencies": {"mermaid": pinned}}))
-    if installed is not None:
-        package = root / "node_modules" / "mermaid"
-        (package / "dist").mkdir(parents=True)
-        (package / "package.json").write_text(json.dumps({"version": installed}))
-        (package / "dist" / "mermaid.min.js").write_text("globalThis.mermaid = {};")
-    return root
-
-
-def test_the_build_takes_the_pinned_mermaid_and_names_its_version(tmp_path: Path) -> None:
-    bundle = find_bundle(_node_project(tmp_path, "11.17.2", "11.17.2"))
-    assert bundle.site_path == "assets/vendor/mermaid-11.17.2.min.js"
-    assert bundle.source.read_text() == "globalThis.mermaid = {};"
-
-
-@pytest.mark.parametrize(
-    ("installed", "message"),
-    [(None, "run `make setup`"), ("11.0.0", "holds mermaid 11.0.0, package.json pins 11.17.2")],
-)
-def test_the_build_fails_clearly_without_the_pinned_mermaid(
-    tmp_path: Path, installed: str | None, message: str
-) -> None:
-    with pytest.raises(PluginError, match=re.escape(message)):
-        find_bundle(_node_project(tmp_path, "11.17.2", installed))
-
-
-def test_the_project_pins_one_exact_mermaid_version() -> None:
-    root = Path(__file__).resolve().parents[2]
-    pinned = json.loads((root / "package.json").read_text())["dependencies"]["mermaid"]
-    locked = json.loads((root / "package-lock.json").read_text())["packages"]
-    assert re.fullmatch(r"\d+\.\d+\.\d+", pinned), "pin an exact version: it names the file"
-    assert locked["node_modules/mermaid"]["version"] == pinned
-
-
-def test_diagram_detection_matches_what_superfences_writes() -> None:
-    assert page_has_diagram('<pre class="mermaid"><code>graph LR</code></pre>')
-    assert not page_has_diagram("<pre><code>&lt;pre class=&quot;mermaid&quot;&gt;</code></pre>")
+def test_the_engine_check_catches_a_page_left_to_the_browser() -> None:
+    """The control for the check above: what Material would hand to Mermaid in the browser."""
+    assert ENGINE.search('<pre class="mermaid"><code>graph LR</code></pre>')
+    assert ENGINE.search('<script src="../assets/vendor/mermaid-11.17.2.min.js"></script>')
+    assert not ENGINE.search('<figure class="deepdive-diagram"><svg role="img"></svg></figure>')
+    assert CSS_IMPORT.findall("@import url('https://fonts.googleapis.com/css2?family=Inter');") == [
+        "https://fonts.googleapis.com/css2?family=Inter"
+    ]
