@@ -241,3 +241,17 @@ def test_facts_can_be_chosen_by_name() -> None:
     assert fact_kinds("probes, qos") == ("probes", "qos")
     with pytest.raises(EmbedError, match="unknown latency"):
         fact_kinds("probes,latency")
+
+
+def test_a_near_copy_highlights_only_what_differs(tmp_path: Path) -> None:
+    base = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: blue\n"
+            "data:\n  colour: blue\n  size: large\n")
+    (tmp_path / "blue.yaml").write_text(base, encoding="utf-8")
+    (tmp_path / "green.yaml").write_text(
+        base.replace("blue", "green") + "  extra: added\n", encoding="utf-8")
+    green = load_embed(tmp_path, "green.yaml")
+    blue = load_embed(tmp_path, "blue.yaml")
+    assert green.changed_lines(blue) == [4, 6, 8]  # name, colour, and the added line
+    assert blue.changed_lines(blue) == []
+    block = green.markdown("", with_facts=False, with_apply=False, highlight=[4, 6, 8])
+    assert block.startswith('````yaml title="manifests/green.yaml" hl_lines="4 6 8"\n')

@@ -363,3 +363,32 @@ def test_rollout_upper_bound_mentions_terminating_pods(built_site: Path) -> None
     sentence = text.index("at most replicas + maxSurge Pods")
     assert "terminating" in text[sentence:sentence + 800]
     assert "podReplacementPolicy" in text
+
+
+@pytest.mark.parametrize(("base", "copy", "changed"), [
+    ("blue-green/storefront-blue.yaml", "blue-green/storefront-green.yaml",
+     ["name: storefront-green", "image: registry.k8s.io/e2e-test-images/agnhost:2.66.1"]),
+    ("canary/checkout-stable.yaml", "canary/checkout-canary.yaml",
+     ["name: checkout-canary", "replicas: 1"]),
+])
+def test_near_copies_sit_in_tabs_with_their_differences_highlighted(
+    built_site: Path, base: str, copy: str, changed: list[str]
+) -> None:
+    """deployments.md shows the second colour or track as a tab of the first, with the
+    lines that differ marked, instead of a second full manifest to compare by eye."""
+    folder = MANIFESTS / "kubernetes" / "deployments"
+    base_lines = (folder / base).read_text("utf-8").splitlines()
+    different = [line for line in (folder / copy).read_text("utf-8").splitlines()
+                 if line not in base_lines]
+    root = page(built_site, "deployments")
+    title = f"manifests/kubernetes/deployments/{copy}"
+    [block] = [b for b in root.find_all("div", "highlight")
+               if any(span.text == title for span in b.find_all("span", "filename"))]
+    tab_set = block.parent
+    while tab_set is not None and "tabbed-set" not in tab_set.classes:
+        tab_set = tab_set.parent
+    assert tab_set is not None, f"{copy} is not in a tab set"
+    marked = [re.sub(r"\s+", " ", span.text).strip() for span in block.find_all("span", "hll")]
+    assert len(marked) == len(different) > 0
+    for line in changed:
+        assert any(line in m for m in marked), (line, marked)

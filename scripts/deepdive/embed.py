@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import difflib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -66,9 +67,18 @@ class ManifestEmbed:
         """Where the site publishes the file (it serves manifests/ as plain files)."""
         return f"{site_url.rstrip('/')}/{self.repo_path}"
 
+    def changed_lines(self, other: ManifestEmbed) -> list[int]:
+        """The 1-based lines of this file that differ from `other` (replaced or added), so a
+        page can show a near-copy of a manifest with what changed highlighted."""
+        ours = self.loaded.text.splitlines()
+        matcher = difflib.SequenceMatcher(a=other.loaded.text.splitlines(), b=ours,
+                                          autojunk=False)
+        return [line + 1 for tag, _, _, start, end in matcher.get_opcodes()
+                if tag in ("replace", "insert") for line in range(start, end)]
+
     def markdown(
         self, prefix: str, with_facts: bool | str = True, with_apply: bool = True,
-        site_url: str = "",
+        site_url: str = "", highlight: list[int] | None = None,
     ) -> str:
         """The block, raw link, apply line and facts; `with_facts` may name the facts
         to show, e.g. "probes" or "qos,rollout" (True shows all, False none). With a
@@ -76,8 +86,9 @@ class ManifestEmbed:
         a comment, so the line works with or without a clone."""
         kinds = fact_kinds(with_facts)
         text = self.loaded.text if self.loaded.text.endswith("\n") else self.loaded.text + "\n"
+        marked = f' hl_lines="{" ".join(map(str, highlight))}"' if highlight else ""
         parts = [
-            f'````yaml title="{self.repo_path}"\n{text}````',
+            f'````yaml title="{self.repo_path}"{marked}\n{text}````',
             # An inline link with the paragraph's class from attr_list: a raw <p> block
             # is not recognised inside tabs or admonitions and would be nested in a <p>.
             f'<a href="{prefix}{self.repo_path}" class="manifest-raw" '

@@ -65,12 +65,16 @@ def define_env(env: Any) -> None:
         return cache[path]
 
     @env.macro
-    def manifest(path: str, facts: bool | str = True, apply: bool = True) -> str:
+    def manifest(path: str, facts: bool | str = True, apply: bool = True,
+                 differs_from: str = "") -> str:
         """A manifest file as a titled code block, with raw link, apply line and facts
-        (all of them, none with facts=False, or some: facts="probes", "qos,rollout")."""
+        (all of them, none with facts=False, or some: facts="probes", "qos,rollout").
+        differs_from="other.yaml" highlights the lines that differ from that manifest."""
         page_url = env.page.url if env.page is not None else ""
-        return embed(path).markdown(page_prefix(page_url), with_facts=facts, with_apply=apply,
-                                    site_url=site_url)
+        shown = embed(path)
+        highlight = shown.changed_lines(embed(differs_from)) if differs_from else None
+        return shown.markdown(page_prefix(page_url), with_facts=facts, with_apply=apply,
+                              site_url=site_url, highlight=highlight)
 
     def facts_of(path: str, name: str | None = None, kind: str | None = None) -> Any:
         """The computed facts of one resource of a manifest (the first, or the one named,
