@@ -93,7 +93,12 @@ def load_file(path: Path) -> ManifestFile:
 
 
 def load_text(path: Path, text: str) -> ManifestFile:
-    """Parse YAML text that came from `path` (the validator reads the bytes itself)."""
+    """Parse YAML text that came from `path` (the validator reads the bytes itself).
+    JSON is YAML, but for one thing: JSON may indent with tabs. A raw tab cannot occur
+    inside a JSON string (it must be escaped), so in a .json file every tab is
+    whitespace and reads as a space, column for column."""
+    if path.suffix == ".json":
+        text = text.replace("\t", " ")
     documents: list[Document] = []
     try:
         for index, node in enumerate(_compose_all(text)):

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # jsonschema loads only when a resource is invalid (it takes 
     import jsonschema
 
 # Bump when the way schemas are built changes, so stale cache entries are ignored.
-TRANSFORM_VERSION = "5"
+TRANSFORM_VERSION = "6"
 _CACHE_TAG = (
     f"t{TRANSFORM_VERSION}-py{sys.version_info[0]}{sys.version_info[1]}"
     f"-fjs{fastjsonschema.VERSION}"

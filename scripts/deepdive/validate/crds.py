@@ -27,7 +27,7 @@ from deepdive.validate.compiled import (
     cache_root,
     write_atomically,
 )
-from deepdive.validate.kube import KubeSchemas
+from deepdive.validate.kube import BASE64_PATTERN, KubeSchemas
 
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 TOP_LEVEL = ("apiVersion", "kind", "metadata", "spec", "status")
@@ -324,6 +324,9 @@ def strict(schema: Any) -> Any:
         return schema
     out: dict[str, Any] = {}
     for key, value in schema.items():
+        if key == "format" and value == "byte" and "pattern" not in schema:
+            out["pattern"] = BASE64_PATTERN  # the API server checks this format
+            continue
         if key in _DROP or key.startswith("x-kubernetes"):
             continue
         if key == "properties":

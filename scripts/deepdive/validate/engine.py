@@ -73,15 +73,22 @@ class Validator:
         self.schemas = SchemaChecker(self.kube, self.crds, self.versions)
 
     def run(self, paths: list[Path],
-            extra_dependencies: dict[Path, list[Path]] | None = None) -> Report:
+            extra_dependencies: dict[Path, list[Path]] | None = None,
+            context: list[Path] | None = None,
+            displays: dict[Path, str] | None = None) -> Report:
+        """Validate `paths`. `extra_dependencies` adds dependencies to the sets of some
+        folders (as example-set.txt would), `context` to the set of every folder (the
+        CLI's --with); `displays` names files as the reader should see them (`<stdin>`)."""
         with gc_paused():
-            return self._run(paths, extra_dependencies)
+            return self._run(paths, extra_dependencies, context or [], displays or {})
 
     def _run(self, paths: list[Path],
-             extra_dependencies: dict[Path, list[Path]] | None) -> Report:
+             extra_dependencies: dict[Path, list[Path]] | None,
+             context_paths: list[Path], displays: dict[Path, str]) -> Report:
         started = time.perf_counter()
         findings: list[Finding] = []
         requested: dict[Path, str] = {}
+        displays = {absolute(k): v for k, v in displays.items()}
         for path in paths:
             if path.is_dir():
                 shown, root = display_path(path), absolute(path)
@@ -98,7 +105,8 @@ class Validator:
                     for error in unlisted
                 ]
             elif path.exists():  # a file, or something else that check_file reports
-                requested.setdefault(absolute(path), display_path(path))
+                requested.setdefault(absolute(path),
+                                     displays.get(absolute(path)) or display_path(path))
             else:
                 findings.append(Finding(str(path), 1, 1, "path-not-found",
                                         "no such file or directory"))
@@ -134,8 +142,16 @@ class Validator:
 
         extra = {absolute(k): v for k, v in (extra_dependencies or {}).items()}
         requested_displays = set(requested.values())
-        for folder in sorted({file.parent for file in requested}):
-            examples = example_set(folder, display_path(folder), extra.get(folder))
+        with_context = [absolute(path) for path in context_paths]
+        by_folder: dict[Path, list[Path]] = {}
+        for file in requested:
+            by_folder.setdefault(file.parent, []).append(file)
+        for folder in sorted(by_folder):
+            examples = example_set(folder, display_path(folder),
+                                   [*extra.get(folder, []), *with_context])
+            # A file named on the command line is a member whatever its name ends with.
+            listed = set(examples.members)
+            examples.members += [file for file in by_folder[folder] if file not in listed]
             findings += examples.findings
             for file in examples.files:
                 load(file)

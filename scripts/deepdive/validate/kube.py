@@ -27,6 +27,12 @@ SCHEMA_ROOT = Path(next(iter(_SPEC.submodule_search_locations or [])) if _SPEC e
 _DEFS = "$defs/"
 # Keys that document or annotate a schema but never constrain a value.
 _DROP = {"description", "format", "$schema", "$id", "readOnly"}
+# `format: byte` ([]byte in Go: Secret data, ConfigMap binaryData, caBundle) does constrain:
+# the API server decodes it with Go's base64.StdEncoding, which wants standard padded
+# base64 and skips line breaks. The format becomes this pattern.
+_B64 = r"[A-Za-z0-9+/][\r\n]*"
+BASE64_PATTERN = (rf"^[\r\n]*(?:(?:{_B64}){{4}})*"
+                  rf"(?:(?:{_B64}){{2}}=[\r\n]*=|(?:{_B64}){{3}}=)?[\r\n]*$")
 
 
 class UnsupportedVersion(ValueError):
@@ -145,6 +151,9 @@ def simplify(schema: Any, refs: set[str]) -> Any:
         return schema
     out: dict[str, Any] = {}
     for key, value in schema.items():
+        if key == "format" and value == "byte" and "pattern" not in schema:
+            out["pattern"] = BASE64_PATTERN
+            continue
         if key in _DROP or key.startswith("x-kubernetes"):
             continue
         if key == "$ref":

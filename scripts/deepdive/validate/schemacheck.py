@@ -97,12 +97,14 @@ class SchemaChecker:
         if problem is not None and problem.rule == "api-removed":
             return notes
         served = [v for v in self.versions if self.kube.serves(v, api_version, kind)]
+        if not served and problem is not None and problem.rule == "api-not-yet-served":
+            return notes
         if not served:
             return [*notes, (
                 ("kind",), "schema-missing",
                 f"no schema for {api_version} {kind} in Kubernetes {', '.join(self.versions)} "
                 "or the Istio / Gateway API CRDs; a resource nobody can check is not accepted")]
-        if len(served) < len(self.versions):
+        if len(served) < len(self.versions) and not notes:  # api-not-yet-served says it
             missing = [v for v in self.versions if v not in served]
             notes.append((("apiVersion",), "schema-missing",
                           f"{api_version} {kind} is not served by Kubernetes {', '.join(missing)}"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from deepdive.manifests import FieldPath
+from deepdive.validate.kube import BASE64_PATTERN
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -96,6 +97,9 @@ def describe(error: ValidationError) -> str:
         if "{}" in phrase:
             return f"must be {phrase.format(expected)} got {_short(instance)}"
         return f"must be {phrase} {expected}, got {_short(instance)}"
+    if validator == "pattern" and expected == BASE64_PATTERN:
+        return (f"{_short(instance)} is not base64 (format byte: the API server decodes it "
+                "as standard, padded base64)")
     if validator == "pattern":
         return f"{_short(instance)} does not match the pattern {expected}"
     if validator == "uniqueItems":

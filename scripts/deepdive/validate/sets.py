@@ -19,7 +19,7 @@ from deepdive.manifests import Document, load_file
 from deepdive.validate.findings import Finding
 
 DECLARATION = "example-set.txt"
-MANIFEST_SUFFIXES = (".yaml", ".yml")
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass
@@ -31,7 +31,9 @@ class ExampleSet:
 
     @property
     def files(self) -> list[Path]:
-        return [*self.members, *(p for p in self.dependencies if p not in self.members)]
+        members = set(self.members)
+        return [*self.members, *(p for p in dict.fromkeys(self.dependencies)
+                                 if p not in members)]
 
 
 def manifest_files_in(folder: Path) -> list[Path]:

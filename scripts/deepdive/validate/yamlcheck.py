@@ -25,7 +25,7 @@ from deepdive.manifests import (
     load_text,
     nesting_error,
 )
-from deepdive.validate.findings import Finding, field_path
+from deepdive.validate.findings import Finding, Severity, field_path
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # manifests are small; a larger file is a mistake
 MAX_EXPANDED_NODES = 200_000  # per document, aliases expanded: beyond this it is a bomb
@@ -56,7 +56,9 @@ class Resource:
         metadata = metadata if isinstance(metadata, dict) else {}
         self.name = str(metadata.get("name", ""))
         self.namespace = str(metadata.get("namespace") or "")
-        self.label = f"{self.kind}/{self.name}"
+        generate = metadata.get("generateName")
+        self.label = f"{self.kind}/{self.name}" if self.name or not isinstance(generate, str) \
+            else f"{self.kind}/{generate}*"
 
     def finding(self, path: FieldPath, rule: str, message: str, **extra: Any) -> Finding:
         position = self.document.locate_key((*self.prefix, *path))
@@ -92,7 +94,7 @@ def check_file(path: Path, display: str | None = None) -> CheckedFile:
     try:
         loaded = load_text(path, text)
     except ManifestError as error:
-        tab_line = _tab_line_near(text, error.line)
+        tab_line = _tab_line_near(text, error.line) if path.suffix != ".json" else 0
         if tab_line:
             checked.findings.append(_file_finding(checked, tab_line, 1, "yaml-tab", _TAB_MESSAGE))
         else:
@@ -101,7 +103,8 @@ def check_file(path: Path, display: str | None = None) -> CheckedFile:
             )
         return checked
     checked.loaded = loaded
-    checked.findings += _tab_findings(checked, text, loaded)
+    if path.suffix != ".json":  # JSON may indent with tabs (load_text reads them as spaces)
+        checked.findings += _tab_findings(checked, text, loaded)
     for document in loaded.documents:
         checked.findings += _document_findings(checked, document)
     return checked
@@ -317,13 +320,27 @@ def _resource_findings(
         return findings
     metadata = data.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
-    if not isinstance(name, str) or not name:
+    generate = metadata.get("generateName") if isinstance(metadata, dict) else None
+    generated = (not isinstance(name, str) or not name) and isinstance(generate, str) \
+        and bool(generate)
+    if (not isinstance(name, str) or not name) and not generated:
         path: FieldPath = ("metadata", "name") if isinstance(metadata, dict) else ("metadata",)
         findings.append(at(path, "yaml-missing-field", f"{what}: metadata.name is missing"))
     if not findings:
         checked.resources.append(
             Resource(file=checked.display, document=document, prefix=prefix, data=data)
         )
+        if generated:
+            # Valid for `kubectl create`, which lets the API server append a suffix; but
+            # `kubectl apply` needs a name to find the object again, and refuses it.
+            position = document.locate_key((*prefix, "metadata", "generateName"))
+            findings.append(Finding(
+                file=checked.display, line=position.line, column=position.column,
+                rule="generate-name",
+                message=f'{what}: generateName "{generate}" without a name: create it with '
+                        "`kubectl create` (the API server appends a random suffix); "
+                        "`kubectl apply` refuses a resource without a name",
+                severity=Severity.WARNING))
     return findings
 
 

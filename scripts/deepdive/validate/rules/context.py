@@ -62,9 +62,43 @@ class SetContext:
     def templates(self) -> list[Template]:
         return [t for r in self.resources if (t := self.template(r)) is not None]
 
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # indexes rules build once
+    _kinds: dict[tuple[str, str, bool], list[Resource]] = field(default_factory=dict, repr=False)
+
     def of_kind(self, kind: str, group: str = "", members_only: bool = False) -> list[Resource]:
-        pool = self.members if members_only else self.resources
-        return [r for r in pool if r.kind == kind and r.group == group]
+        """The resources of one kind, in set order; each list is built once per set, since
+        rules ask inside their loops."""
+        key = (kind, group, members_only)
+        if key not in self._kinds:
+            pool = self.members if members_only else self.resources
+            self._kinds[key] = [r for r in pool if r.kind == kind and r.group == group]
+        return self._kinds[key]
+
+    @cached_property
+    def _templates_by_label(self) -> dict[tuple[str, str], list[Template]]:
+        index: dict[tuple[str, str], list[Template]] = {}
+        for template in self.templates:
+            for key, value in template.labels.items():
+                index.setdefault((str(key), str(value)), []).append(template)
+        return index
+
+    def templates_selected_by(self, selector: dict[str, str]) -> list[Template]:
+        """The templates (in set order) whose labels hold every pair of a non-empty
+        selector: looked up by its rarest pair, so a set's Services cost time in
+        proportion to the templates they select, not to the set's size."""
+        if not selector:
+            return []
+        index = self._templates_by_label
+        candidates = min((index.get(pair, []) for pair in selector.items()), key=len)
+        return [t for t in candidates if t.selected_by(selector)]
+
+    @cached_property
+    def services_by_name(self) -> dict[str, list[tuple[int, Resource]]]:
+        """Every Service of the set by name, with its position in set order."""
+        index: dict[str, list[tuple[int, Resource]]] = {}
+        for position, service in enumerate(self.of_kind("Service")):
+            index.setdefault(service.name, []).append((position, service))
+        return index
 
     @cached_property
     def is_mesh(self) -> bool:

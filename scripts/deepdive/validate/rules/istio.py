@@ -44,32 +44,58 @@ INSTALL_NAMESPACE = "istio-system"
 def resolve_host(context: SetContext, host: str, namespace: str) -> Target | None:
     """A short name (in the rule's namespace), name.namespace.svc.cluster.local, or a
     ServiceEntry host. Istio expands only names without a dot: `reviews.default` is taken
-    literally and reaches no Service."""
+    literally and reaches no Service. The first match in set order wins; candidates come
+    from indexes by name, so a lookup does not scan the set."""
     parts = host.split(".")
-    for service in context.of_kind("Service"):
+    fqdn = len(parts) == 5 and parts[2:] == CLUSTER_SUFFIX
+    candidates = list(context.services_by_name.get(host, []))
+    if fqdn and parts[0] != host:
+        candidates += context.services_by_name.get(parts[0], [])
+    for _, service in sorted(candidates, key=lambda pair: pair[0]):
         ns = service.namespace
         if host == service.name and (not ns or not namespace or ns == namespace):
             return Target(f"service:{ns}/{service.name}", service)
-        if (len(parts) == 5 and parts[0] == service.name and parts[2:] == CLUSTER_SUFFIX
-                and (not ns or ns == parts[1])):
+        if fqdn and parts[0] == service.name and (not ns or ns == parts[1]):
             return Target(f"service:{ns}/{service.name}", service)
-    if (len(parts) == 5 and parts[0] in INSTALLED_SERVICES and parts[1] == INSTALL_NAMESPACE
-            and parts[2:] == CLUSTER_SUFFIX):
+    if fqdn and parts[0] in INSTALLED_SERVICES and parts[1] == INSTALL_NAMESPACE:
         return Target(f"service:{INSTALL_NAMESPACE}/{parts[0]}")
-    for entry in context.of_kind("ServiceEntry", NETWORKING):
-        for known in list_at(entry.data, ("spec", "hosts")):
-            known = str(known)
-            if known == host or (known.startswith("*.") and host.endswith(known[1:])):
-                return Target(f"serviceentry:{known}")
+    exact, wildcards = _service_entry_hosts(context)
+    found = list(exact.get(host, []))
+    for dot in range(len(host)):
+        if host[dot] == ".":
+            found += wildcards.get(host[dot:], [])
+    if found:
+        return Target(f"serviceentry:{min(found)[1]}")
     return None
+
+
+def _service_entry_hosts(
+    context: SetContext,
+) -> tuple[dict[str, list[tuple[int, str]]], dict[str, list[tuple[int, str]]]]:
+    """ServiceEntry hosts, exact by host and wildcards (`*.example.com`) by the suffix they
+    match (`.example.com`), each with its position in set order; built once per set."""
+    cached = context.memo.get("service-entry-hosts")
+    if cached is None:
+        exact: dict[str, list[tuple[int, str]]] = {}
+        wildcards: dict[str, list[tuple[int, str]]] = {}
+        position = 0
+        for entry in context.of_kind("ServiceEntry", NETWORKING):
+            for known in list_at(entry.data, ("spec", "hosts")):
+                known = str(known)
+                exact.setdefault(known, []).append((position, known))
+                if known.startswith("*."):
+                    wildcards.setdefault(known[1:], []).append((position, known))
+                position += 1
+        cached = context.memo["service-entry-hosts"] = (exact, wildcards)
+    return cached
 
 
 def unresolved(context: SetContext, host: str) -> str:
     """Why a host reaches nothing, with the spelling that works for a half-qualified one."""
     message = f'host "{host}" matches no Service or ServiceEntry in this example set'
     parts = host.split(".")
-    if len(parts) in (2, 3) and parts[2:] in ([], ["svc"]) and any(
-            s.name == parts[0] for s in context.of_kind("Service")):
+    if len(parts) in (2, 3) and parts[2:] in ([], ["svc"]) and context.services_by_name.get(
+            parts[0]):
         message += (f'; Istio reads a host with a dot literally: write "{parts[0]}" (in the '
                     f'same namespace) or "{parts[0]}.{parts[1]}.svc.cluster.local"')
     return message
@@ -150,7 +176,9 @@ def gateway_reference(name: str, namespace: str) -> tuple[str, str]:
 
 
 def check_gateways(context: SetContext) -> Iterator[Finding]:
-    gateways = context.of_kind("Gateway", NETWORKING)
+    gateways: dict[str, list[Resource]] = {}
+    for gateway in context.of_kind("Gateway", NETWORKING):
+        gateways.setdefault(gateway.name, []).append(gateway)
     for virtual_service in context.of_kind("VirtualService", NETWORKING, members_only=True):
         named: list[tuple[tuple[Any, ...], Any]] = [
             (("spec", "gateways", i), name)
@@ -166,8 +194,8 @@ def check_gateways(context: SetContext) -> Iterator[Finding]:
             if name == "mesh":
                 continue  # the reserved name for every sidecar
             namespace, short = gateway_reference(name, virtual_service.namespace)
-            if not any(g.name == short and (not namespace or not g.namespace
-                                            or g.namespace == namespace) for g in gateways):
+            if not any(not namespace or not g.namespace or g.namespace == namespace
+                       for g in gateways.get(short, [])):
                 yield virtual_service.finding(path, "istio-gateway-missing",
                                               f'no Gateway "{name}" in this example set')
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from deepdive.quantity import QuantityError, parse_quantity
-from deepdive.validate.findings import Finding
+from deepdive.validate.findings import Finding, Severity
 from deepdive.validate.rules.context import SetContext, Template
 from deepdive.validate.yamlcheck import Resource
 from deepdive.workloads import get_path, list_at
@@ -85,8 +85,8 @@ def selected_templates(context: SetContext, service: Resource) -> list[Template]
     if not isinstance(selector, dict) or not selector:
         return []
     wanted = {str(k): str(v) for k, v in selector.items()}
-    return [t for t in context.templates
-            if t.selected_by(wanted) and _same_namespace(t.resource, service)]
+    return [t for t in context.templates_selected_by(wanted)
+            if _same_namespace(t.resource, service)]
 
 
 def container_ports(container: dict[str, Any]) -> tuple[set[str], set[int]]:
@@ -144,8 +144,16 @@ def _port_problem(port: Any, names: set[str], numbers: set[int]) -> str:
         return ""
     if isinstance(port, int) and not isinstance(port, bool) and port not in numbers:
         listed = ", ".join(str(n) for n in sorted(numbers)) or "none"
-        return f"no containerPort is {port} (containerPorts: {listed})"
+        return (f"no containerPort is {port} (containerPorts: {listed}); Kubernetes still "
+                "sends to that port of the pod, so this is valid if something listens there")
     return ""
+
+
+def _severity(port: Any) -> Severity:
+    """A number that no container declares still reaches the pod (containerPort is
+    informational); a name that none declares cannot resolve at all."""
+    return Severity.WARNING if isinstance(port, int) and not isinstance(port, bool) \
+        else Severity.ERROR
 
 
 def has_pods(service: Resource) -> bool:
@@ -178,7 +186,8 @@ def check_services(context: SetContext) -> Iterator[Finding]:
                 if problem:
                     yield service.finding(
                         ("spec", "ports", index, field), "service-target-port",
-                        f"{field} {target} on {template.resource.label}: {problem}")
+                        f"{field} {target} on {template.resource.label}: {problem}",
+                        severity=_severity(target))
 
 
 def check_probes(context: SetContext) -> Iterator[Finding]:
@@ -197,7 +206,8 @@ def check_probes(context: SetContext) -> Iterator[Finding]:
                     if problem:
                         yield resource.finding(
                             (*container_path, probe_name, handler, "port"), "probe-port",
-                            f"container {container.get('name')}: {problem}")
+                            f"container {container.get('name')}: {problem}",
+                            severity=_severity(action["port"]))
 
 
 def check_statefulsets(context: SetContext) -> Iterator[Finding]:
@@ -205,8 +215,8 @@ def check_statefulsets(context: SetContext) -> Iterator[Finding]:
         name = get_path(statefulset.data, ("spec", "serviceName"))
         if not name:
             continue
-        services = [s for s in context.of_kind("Service") if s.name == name
-                    and _same_namespace(s, statefulset)]
+        services = [s for _, s in context.services_by_name.get(str(name), [])
+                    if _same_namespace(s, statefulset)]
         if not services:
             yield statefulset.finding(("spec", "serviceName"), "statefulset-service",
                                       f'no Service "{name}" in this example set')
