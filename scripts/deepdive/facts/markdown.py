@@ -31,9 +31,9 @@ def _indent(lines: list[str]) -> list[str]:
     return [f"    {line}" if line else "" for line in lines]
 
 
-def _amount(resource: str, value: Fraction | None) -> str:
+def _amount(resource: str, value: Fraction | None, missing: str = "none") -> str:
     if value is None:
-        return "\u2013"  # en dash: no amount
+        return missing  # words, not a dash a screen reader reads out as a symbol
     return format_cpu(value) if resource == "cpu" else format_bytes(value)
 
 
@@ -48,7 +48,7 @@ def qos_markdown(report: QosReport) -> list[str]:
         cells = [f"`{entry.name}`" + (" (init)" if entry.field == "initContainers" else "")]
         for resource in QOS_RESOURCES:
             request = _amount(resource, entry.requests.get(resource))
-            limit = _amount(resource, entry.limits.get(resource))
+            limit = _amount(resource, entry.limits.get(resource), "no limit")
             if resource in entry.defaulted:
                 request += " (from limit)"
             if f"requests.{resource}" in entry.derived:
@@ -127,13 +127,13 @@ def _seconds(window: Window) -> str:
 
 def _setting(timeline: ProbeTimeline, name: str) -> str:
     value = str(timeline.settings[name])
-    return f"{value}*" if name in timeline.defaulted else value
+    return f"{value} (default)" if name in timeline.defaulted else value
 
 
 def _probe_table(probes: list[ProbeTimeline]) -> list[str]:
     """One container's probes side by side: a column per probe, a row per field."""
     rows = [
-        "| | " + " | ".join(t.kind for t in probes) + " |",
+        "| Setting | " + " | ".join(t.kind for t in probes) + " |",
         "| --- |" + " --- |" * len(probes),
         "| check | " + " | ".join(f"`{t.handler}`" for t in probes) + " |",
     ]
@@ -178,7 +178,8 @@ def probes_markdown(probes: tuple[ProbeTimeline, ...]) -> list[str]:
     by_container: dict[str, list[ProbeTimeline]] = {}
     for timeline in probes:
         by_container.setdefault(timeline.container, []).append(timeline)
-    body = ["Computed from this manifest; `*` marks a default Kubernetes fills in.", ""]
+    body = ["Computed from this manifest; \"(default)\" marks a value Kubernetes fills in.",
+            ""]
     for container, timelines in by_container.items():
         if len(by_container) > 1:
             body += [f"Container `{container}`:", ""]
@@ -222,7 +223,7 @@ def _wait_note(number: int, wait: WaitBound) -> str:
 
 
 def routes_markdown(table: RouteTable) -> list[str]:
-    rows = ["| # | Rule | Requests | Go to |", "| --- | --- | --- | --- |"]
+    rows = ["| Rule | Name | Requests | Go to |", "| --- | --- | --- | --- |"]
     notes: list[str] = []
     for rule in table.rules:
         number = rule.index + 1
@@ -338,6 +339,10 @@ def policy_markdown(policy: TrafficPolicy) -> list[str]:
 
 
 FACT_KINDS = ("qos", "rollout", "probes", "routes", "policy")
+# How the boxes' titles start (deepdive.a11y_markdown gives these boxes' tables captions
+# and row headers; tests/test_site.py finds the boxes by them).
+FACT_TITLES = ("QoS class:", "Rollout bounds:", "Rollout: Recreate", "Probe timeline",
+               "Route table:", "Traffic policy:")
 
 
 def facts_markdown(facts: DocumentFacts, kinds: Collection[str] = FACT_KINDS) -> str:
