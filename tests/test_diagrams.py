@@ -194,3 +194,18 @@ def test_an_edge_drawn_in_its_subgraphs_frame_is_moved_onto_its_nodes() -> None:
     assert '<rect x="90" y="680" width="70" height="30" /><text x="125" y="695">' in fixed
     # An edge that already meets its nodes is left alone.
     assert place_nested_edges(fixed) == fixed
+
+
+def test_every_diagram_of_the_site_has_a_title_and_a_description() -> None:
+    """Screen readers get the diagram's own summary, not a list of its box labels."""
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    fence = re.compile(r"^```mermaid\n(.*?)^```", re.MULTILINE | re.DOTALL)
+    missing = []
+    for page in sorted(docs.rglob("*.md")):
+        for found in fence.finditer(page.read_text(encoding="utf-8")):
+            body = found.group(1)
+            if not re.search(r"^\s*accTitle:\s*\S", body, re.MULTILINE) or not re.search(
+                    r"^\s*accDescr:\s*\S", body, re.MULTILINE):
+                line = page.read_text(encoding="utf-8").count("\n", 0, found.start()) + 1
+                missing.append(f"{page.relative_to(docs)}:{line}")
+    assert not missing, f"diagrams without accTitle/accDescr: {missing}"
