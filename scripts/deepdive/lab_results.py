@@ -19,6 +19,8 @@ from deepdive.paths import project_root
 
 RESULTS = "lab-results"
 LAB_PACKAGE = Path(__file__).resolve().parent / "lab"
+# Code outside the package that shapes what a lab generates: Istio's defaults table.
+LAB_INPUTS = (Path(__file__).resolve().parent / "facts" / "istio_defaults.py",)
 
 
 class LabResultError(Exception):
@@ -26,11 +28,13 @@ class LabResultError(Exception):
 
 
 def inputs_digest(manifest_files: list[str], manifests_root: Path) -> str:
-    """sha256 over the lab's manifest files and every module of the lab package (translator,
-    workloads, traffic, checks): change any of them and the recorded result is stale."""
+    """sha256 over the lab's manifest files, every module of the lab package (translator,
+    workloads, traffic, checks) and Istio's defaults table: change any of them and the
+    recorded result is stale."""
     digest = hashlib.sha256()
     sources = [(f"manifests/{name}", manifests_root / name) for name in sorted(manifest_files)]
     sources += [(f"lab/{path.name}", path) for path in sorted(LAB_PACKAGE.glob("*.py"))]
+    sources += [(f"{path.parent.name}/{path.name}", path) for path in LAB_INPUTS]
     for label, path in sources:
         data = path.read_bytes()
         digest.update(f"{label}\0{len(data)}\0".encode())
