@@ -50,6 +50,21 @@ RULES: dict[str, tuple[bool, str]] = {
     "istio-subset-selects-nothing": (True, "a DestinationRule subset selects no pod template"),
     "istio-port-protocol": (True, "a mesh Service port whose protocol Istio cannot read from "
                                   "its appProtocol or name prefix"),
+    # The API server's own validation (rules/apiserver.py): it refuses these, so none
+    # can be allowed.
+    "api-object-name": (False, "metadata.name is not the DNS name its kind requires"),
+    "api-label": (False, "a label key or value the API server rejects"),
+    "api-annotation-key": (False, "an annotation key that is not a qualified name"),
+    "api-container-name": (False, "a container name that is not a DNS-1123 label, or is "
+                                  "repeated across containers and init containers"),
+    "api-container-image": (False, "a container without an image"),
+    "api-container-port": (False, "a container port out of range, or a port name that is "
+                                  "not a unique IANA service name"),
+    "api-service-port": (False, "a Service port out of range, unnamed among several, or "
+                                "with a repeated or invalid name"),
+    "api-replicas": (False, "a negative replica count"),
+    "api-restart-policy": (False, "a Deployment, ReplicaSet, StatefulSet or DaemonSet pod "
+                                  "template whose restartPolicy is not Always"),
 }
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from deepdive.validate.findings import Finding
+from deepdive.validate.rules.apiserver import APISERVER_CHECKS
 from deepdive.validate.rules.context import SetContext
 from deepdive.validate.rules.istio import ISTIO_CHECKS
 from deepdive.validate.rules.kubernetes import KUBERNETES_CHECKS
 
 Check = Callable[[SetContext], Iterable[Finding]]
-CHECKS: tuple[Check, ...] = (*KUBERNETES_CHECKS, *ISTIO_CHECKS)
+CHECKS: tuple[Check, ...] = (*APISERVER_CHECKS, *KUBERNETES_CHECKS, *ISTIO_CHECKS)
 
 
 def run_rules(context: SetContext) -> list[Finding]:
