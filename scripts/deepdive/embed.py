@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import difflib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from deepdive.facts.document import DocumentFacts, document_facts
@@ -45,10 +46,11 @@ class ManifestEmbed:
         named = f" named {name!r}" if name else ""
         raise EmbedError(f"{self.repo_path}: no {kind}{named}")
 
-    @property
+    @cached_property
     def context(self) -> list[Document]:
         """Every document of the file's example set: its folder and the paths its
-        example-set.txt names (for facts that count the pods behind a host)."""
+        example-set.txt names (for facts that count the pods behind a host). Read once per
+        embed: a page asks for the facts of one file many times."""
         try:
             return set_documents(self.loaded.path)
         except ManifestError as error:
