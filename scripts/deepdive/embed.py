@@ -30,13 +30,17 @@ class ManifestEmbed:
         return f"manifests/{self.relative}"
 
     @property
-    def copy_base64(self) -> str:
-        """The file's exact bytes for the copy button (docs/assets/javascripts/manifest-copy.js).
+    def copy_base64(self) -> str | None:
+        """The file's exact bytes for the copy button (docs/assets/javascripts/manifest-copy.js),
+        or None when the code block's own text, ending in one newline, is already exactly
+        the file: then the script copies that, and the page does not carry the file twice
+        (a third of a manifest-heavy page's weight, issue 13).
 
         Material trims trailing whitespace from what it copies; URL-safe base64 passes
         Markdown's inline patterns (backticks, backslashes, ++keys++) untouched.
         """
-        return base64.urlsafe_b64encode(self.loaded.path.read_bytes()).decode("ascii")
+        data = self.loaded.path.read_bytes()
+        return None if shown_exactly(data) else base64.urlsafe_b64encode(data).decode("ascii")
 
     def document(self, kind: str, name: str | None = None) -> Document:
         """The file's first resource of a kind (or the one of that kind and name)."""
@@ -88,13 +92,15 @@ class ManifestEmbed:
         a comment, so the line works with or without a clone."""
         kinds = fact_kinds(with_facts)
         text = self.loaded.text if self.loaded.text.endswith("\n") else self.loaded.text + "\n"
+        encoded = self.copy_base64
+        copy_attribute = f' data-copy-base64="{encoded}"' if encoded else ""
         marked = f' hl_lines="{" ".join(map(str, highlight))}"' if highlight else ""
         parts = [
             f'````yaml title="{self.repo_path}"{marked}\n{text}````',
             # An inline link with the paragraph's class from attr_list: a raw <p> block
             # is not recognised inside tabs or admonitions and would be nested in a <p>.
-            f'<a href="{prefix}{self.repo_path}" class="manifest-raw" '
-            f'data-copy-base64="{self.copy_base64}">Raw file</a>\n{{ .manifest-links }}',
+            f'<a href="{prefix}{self.repo_path}" class="manifest-raw"{copy_attribute}>'
+            f'Raw file</a>\n{{ .manifest-links }}',
         ]
         if with_apply and site_url:
             parts.append(f"```bash\nkubectl apply -f {self.url(site_url)}\n"
@@ -107,6 +113,20 @@ class ManifestEmbed:
             parts += [facts_markdown(document_facts(d, context), kinds)
                       for d in self.loaded.documents]
         return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def shown_exactly(data: bytes) -> bool:
+    """Whether a code block's text, with its trailing newlines cut to one, is these bytes:
+    UTF-8 without carriage returns or tabs (Pygments may expand them), no blank line at
+    either end (Pygments drops those), and one final newline after a visible character."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return (
+        "\r" not in text and "\t" not in text and not text.startswith("\n")
+        and text.endswith("\n") and not text[:-1].endswith(("\n", " "))
+    )
 
 
 def fact_kinds(selection: bool | str) -> tuple[str, ...]:

@@ -49,7 +49,15 @@ FIXTURE_PAGE_EXTRA = """
 graph LR
   client[Client] --> service[Service] --> pod[Pod]
 ```
+
+{{ manifest("fixture/copy-exact.yaml", facts=False, apply=False) }}
 """
+# A manifest whose code block cannot show its exact bytes (a tab, a trailing blank
+# line): the copy button must still copy the file (embed.py puts it on the raw link).
+FIXTURE_MANIFEST = (
+    "# the fixture page's manifest:\tit ends with a blank line\n"
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: copy-exact\ndata:\n  key: value\n\n"
+)
 COPY_IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "node_modules", "site", "test-artifacts", ".*_cache", "__pycache__",
     ".hypothesis", ".cache", "*.egg-info",
@@ -111,6 +119,8 @@ def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSit
     project = copy_project(tmp_path_factory.mktemp("fixture-project") / "project")
     home = project / "docs" / "index.md"
     home.write_text(home.read_text(encoding="utf-8") + FIXTURE_PAGE_EXTRA, encoding="utf-8")
+    (project / "manifests" / "fixture").mkdir()
+    (project / "manifests" / "fixture" / "copy-exact.yaml").write_text(FIXTURE_MANIFEST)
     site_dir = project / "site"
     _build(project, site_dir)
     with serve_site(site_dir) as served:

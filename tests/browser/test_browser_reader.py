@@ -82,17 +82,21 @@ def _clipboard_after_copy(page: Page, block_index: int) -> str:
 
 
 def test_copy_button_on_a_manifest_copies_the_exact_file(
-    site: ServedSite, open_page: OpenPage
+    site: ServedSite, fixture_site: ServedSite, open_page: OpenPage
 ) -> None:
-    pages = _pages_containing(site, 'class="manifest-raw"')
+    """Every manifest of the site (copied from its code block) and the fixture page's, whose
+    bytes the block cannot show (copied from the base64 on its raw link)."""
+    pages = [(site, ROOT, path) for path in _pages_containing(site, 'class="manifest-raw"')]
     assert pages, "no page shows a manifest"
+    assert 'data-copy-base64="' in (fixture_site.root / "index.html").read_text("utf-8")
+    pages.append((fixture_site, fixture_site.root.parent, ""))  # the project copy it was built from
     copied = 0
-    for path in pages:
-        page = open_page(site, path, wait_until="load").page
+    for served, project, path in pages:
+        page = open_page(served, path, wait_until="load").page
         raw_links = page.locator(f"{MANIFEST_BLOCKS} + p.manifest-links a.manifest-raw")
         for index in range(raw_links.count()):
             href = raw_links.nth(index).evaluate("a => a.href")
-            expected = (ROOT / site.path_of(href)).read_bytes()
+            expected = (project / served.path_of(href)).read_bytes()
             clipboard = _clipboard_after_copy(page, index)
             assert clipboard.encode("utf-8") == expected, f"{path}: copy of {href}"
             copied += 1
