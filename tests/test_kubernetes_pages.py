@@ -19,8 +19,8 @@ import yaml
 
 from test_site import MANIFESTS, Element, parse_html, rendered_embeds
 
-K8S_PAGES = ["index", "components", "pods", "deployments", "probes", "statefulsets", "services",
-             "extras"]
+K8S_PAGES = ["index", "components", "pods", "deployments", "rollout-strategies", "probes",
+             "statefulsets", "services", "extras"]
 CLOCK = re.compile(r"(\d\d):(\d\d):(\d\d)")
 
 
@@ -359,7 +359,7 @@ def test_liveness_exec_restart_waits_for_the_grace_period(built_site: Path) -> N
 
 
 def test_rollout_upper_bound_mentions_terminating_pods(built_site: Path) -> None:
-    text = re.sub(r"\s+", " ", page(built_site, "deployments").text)
+    text = re.sub(r"\s+", " ", page(built_site, "rollout-strategies").text)
     sentence = text.index("at most replicas + maxSurge Pods")
     assert "terminating" in text[sentence:sentence + 800]
     assert "podReplacementPolicy" in text
@@ -374,13 +374,13 @@ def test_rollout_upper_bound_mentions_terminating_pods(built_site: Path) -> None
 def test_near_copies_sit_in_tabs_with_their_differences_highlighted(
     built_site: Path, base: str, copy: str, changed: list[str]
 ) -> None:
-    """deployments.md shows the second colour or track as a tab of the first, with the
+    """rollout-strategies.md shows the second colour or track as a tab of the first, with the
     lines that differ marked, instead of a second full manifest to compare by eye."""
     folder = MANIFESTS / "kubernetes" / "deployments"
     base_lines = (folder / base).read_text("utf-8").splitlines()
     different = [line for line in (folder / copy).read_text("utf-8").splitlines()
                  if line not in base_lines]
-    root = page(built_site, "deployments")
+    root = page(built_site, "rollout-strategies")
     title = f"manifests/kubernetes/deployments/{copy}"
     [block] = [b for b in root.find_all("div", "highlight")
                if any(span.text == title for span in b.find_all("span", "filename"))]

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser
 from deepdive.browser import block_outside_requests
 
 MANIFEST = "manifests/kubernetes/deployments/recreate/web-recreate.yaml"
-PAGE = "kubernetes/deployments/"
+PAGE = "kubernetes/rollout-strategies/"  # the page that embeds MANIFEST
 BANNER = "#deepdive-serve-errors"
 
 
