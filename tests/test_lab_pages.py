@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from deepdive.lab.catalog import LABS, find
 from deepdive.lab_results import (
@@ -29,6 +30,21 @@ def test_every_lab_is_shown_on_an_istio_page(built_site: Path) -> None:
     for page in (built_site / "istio").rglob("index.html"):
         titles |= set(re.findall(r"Lab: ([a-z-]+), on a real Envoy", page.read_text("utf-8")))
     assert titles == {lab.name for lab in LABS}
+
+
+def test_every_lab_block_links_to_its_generated_envoy_configuration(built_site: Path) -> None:
+    """The configuration is a published file, not a collapsed block on the page; the link
+    resolves and the file is the Envoy bootstrap's static resources for that lab."""
+    linked: set[str] = set()
+    for page in (built_site / "istio").rglob("index.html"):
+        links = re.findall(r'<a [^>]*class="lab-config-link"[^>]*>', page.read_text("utf-8"))
+        for href in (re.search(r'href="([^"]+)"', link).group(1) for link in links):
+            target = (page.parent / href).resolve()
+            assert target.is_file(), f"{page}: {href}"
+            config = yaml.safe_load(target.read_text("utf-8"))
+            assert config["listeners"] and config["clusters"], href
+            linked.add(target.parent.name)
+    assert linked == {lab.name for lab in LABS}
 
 
 def test_every_recorded_lab_is_fresh_and_as_declared() -> None:

@@ -3,7 +3,6 @@ Envoy configuration istiod would generate from the page's manifests (collapsed).
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import yaml
@@ -56,7 +55,7 @@ def observed_table(recorded: RecordedLab, scenarios: list[str] | None = None) ->
     return rows
 
 
-def lab_markdown(recorded: RecordedLab, config: dict[str, Any], config_scenario: str,
+def lab_markdown(recorded: RecordedLab, config_link: str, config_scenario: str,
                  scenarios: list[str] | None = None) -> str:
     """The lab block of a page, as Material admonitions."""
     name = recorded.name
@@ -78,22 +77,32 @@ def lab_markdown(recorded: RecordedLab, config: dict[str, Any], config_scenario:
     ]
     indented = ["    " + line if line else "" for line in body]
     blocks = ["\n".join([f'!!! example "Lab: {name}, on a real Envoy"', "", *indented]),
-              config_details(config, config_scenario, name)]
+              config_note(config_link, config_scenario, name)]
     blocks += [extra for scenario in recorded.scenarios
                if scenarios is None or scenario.get("scenario") in scenarios
                for extra in _extras(dict(scenario.get("extra") or {}))]
     return "\n\n".join(blocks) + "\n"
 
 
-def config_details(config: dict[str, Any], scenario: str, name: str) -> str:
-    """The generated configuration, collapsed. Plain HTML without highlighting: line anchors
-    and token spans would multiply a page's weight for text few readers open."""
-    text = yaml.safe_dump(config, sort_keys=False, width=88).rstrip()
-    return (f'<details class="note lab-config"><summary>The Envoy configuration istiod would '
-            f'generate from these files ({html.escape(scenario)}; endpoint ports are '
-            f'placeholders, and <code>deepdive lab {html.escape(name)} --config</code> prints '
-            f'every scenario)</summary>\n'
-            f'<pre><code class="language-yaml">{html.escape(text)}</code></pre>\n</details>')
+def config_path(name: str, scenario: str) -> str:
+    """Where the site publishes a scenario's generated Envoy configuration (site root-relative)."""
+    return f"labs/{name}/{scenario}.envoy.yaml"
+
+
+def config_text(config: dict[str, Any]) -> str:
+    return yaml.safe_dump(config, sort_keys=False, width=88)
+
+
+def config_note(link: str, scenario: str, name: str) -> str:
+    """A link to the generated configuration, published beside the page as a plain file: a
+    few kilobytes of YAML per lab that few readers open would otherwise weigh on every
+    reader of the page (issue 13: every page under 400 KB). An HTML link, like a
+    manifest's raw link: MkDocs checks Markdown links against docs/, and the file is
+    written into the site after the build (macros.on_post_build)."""
+    return (f'The Envoy configuration istiod would generate from these files '
+            f'(<a href="{link}" class="lab-config-link">{scenario}.envoy.yaml</a>; endpoint '
+            f'ports are '
+            f'placeholders, and `deepdive lab {name} --config` prints every scenario).')
 
 
 def _extras(extra: dict[str, Any]) -> list[str]:

@@ -41,6 +41,9 @@ from deepdive.validate.buildcheck import check_manifests
 from deepdive.workloads import containers, pod_template
 
 MANIFESTS = "manifests"
+# The generated Envoy configuration of every lab block of the build, by site path: the
+# pages link to these files and on_post_build writes them.
+LAB_CONFIGS: dict[str, str] = {}
 
 
 def _page_error(error: EmbedError, markdown: str, page: Any) -> str:
@@ -53,6 +56,7 @@ format_error.register(EmbedError, _page_error)
 
 
 def define_env(env: Any) -> None:
+    LAB_CONFIGS.clear()  # `mkdocs serve` defines the environment again on each rebuild
     root = config_root(env.conf)
     manifests_root = root / MANIFESTS
     check_manifests(manifests_root)  # any invalid manifest fails the build, shown or not
@@ -173,8 +177,12 @@ def define_env(env: Any) -> None:
                                                   if s.name == shown))
         except (LabError, LabResultError) as error:
             raise EmbedError(f"lab({name!r}): {error}") from None
-        return lab_markdown(recorded, generated.get("static_resources", generated), shown,
-                            chosen)
+        from deepdive.lab_pages import config_path, config_text
+
+        published = config_path(name, shown)
+        LAB_CONFIGS[published] = config_text(generated.get("static_resources", generated))
+        page_url = env.page.url if env.page is not None else ""
+        return lab_markdown(recorded, page_prefix(page_url) + published, shown, chosen)
 
     env.macro(cluster_name, "istio_cluster")
     env.macro(likely_counts)
@@ -188,8 +196,13 @@ def define_env(env: Any) -> None:
 
 
 def on_post_build(env: Any) -> None:
-    """Serve manifests/ as plain files, so every raw link and `curl` works on the site."""
+    """Serve manifests/ as plain files, so every raw link and `curl` works on the site, and
+    publish the Envoy configuration each lab block links to."""
     root = config_root(env.conf)
-    target = Path(env.conf["site_dir"]) / MANIFESTS
+    site = Path(env.conf["site_dir"])
+    target = site / MANIFESTS
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(root / MANIFESTS, target)
+    for relative, text in LAB_CONFIGS.items():
+        (site / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / relative).write_text(text, encoding="utf-8")
