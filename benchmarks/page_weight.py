@@ -12,8 +12,8 @@ time from navigation start to the end of the load event (median of --runs).
 Everything a page transfers counts, the search index included: the site holds that
 request back until the reader opens search, so the "index KB" column should read 0.
 
-Goals: median page under 400 KB before search is used; every load event under
-1 s. With --check the exit status is 1 when a goal is missed.
+Goals (issue 13): every page, so the median and the largest, under 400 KB before
+search is used; every load event under 1 s. With --check the exit status is 1 when a goal is missed.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from deepdive.browser import ServedSite, is_local, launch_chromium, serve_site, 
 
 ROOT = Path(__file__).resolve().parent.parent
 SEARCH_INDEX = "search/search_index.json"
-GOAL_MEDIAN_BYTES = 400 * 1000
+GOAL_PAGE_BYTES = 400 * 1000  # every page, not only the median
 GOAL_LOAD_MS = 1000.0
 LOAD_EVENT_END_MS = (
     "(() => { const n = performance.getEntriesByType('navigation')[0];"
@@ -83,7 +83,7 @@ class Summary:
     @property
     def goals_met(self) -> bool:
         return (
-            self.median_bytes < GOAL_MEDIAN_BYTES
+            self.max_bytes < GOAL_PAGE_BYTES
             and self.max_load_ms < GOAL_LOAD_MS
             and self.outside == 0
         )
@@ -198,7 +198,7 @@ def render(pages: list[PageWeight], summary: Summary) -> str:
         f"largest: {summary.max_bytes / 1000:.1f} KB",
         f"load event: median {summary.median_load_ms:.0f} ms, max {summary.max_load_ms:.0f} ms",
         f"requests leaving 127.0.0.1: {summary.outside}",
-        f"goals (median < {GOAL_MEDIAN_BYTES // 1000} KB before search, every load < "
+        f"goals (every page < {GOAL_PAGE_BYTES // 1000} KB before search, every load < "
         f"{GOAL_LOAD_MS:.0f} ms, nothing off-site): {'met' if summary.goals_met else 'MISSED'}",
         "('index KB': the part of 'KB sent' that is the search index; the site fetches it only",
         " once the reader opens search, so a page that is only read should show 0.",
