@@ -56,6 +56,14 @@ lab: $(STAMP) ## Run an Istio lab on a real Envoy: make lab NAME=traffic-shiftin
 lab-record: $(STAMP) ## Re-run every lab and record the results the pages show (lab-results/)
 	$(BIN)/deepdive lab --record lab-results
 
+# Try it blocks on a real cluster: the kind cluster "deepdive" that docs/kubernetes/index.md
+# creates (with the node image pinned by digest there), on a machine with kind and Docker.
+.PHONY: tryit
+tryit: $(STAMP) ## Run the pages' Try it blocks on the kind cluster "deepdive" (PAGE=docs/...md)
+	@command -v kind >/dev/null && command -v kubectl >/dev/null || { echo 'make tryit needs kind, kubectl and Docker'; exit 2; }
+	@kind get clusters 2>/dev/null | grep -qx deepdive || { echo 'no kind cluster "deepdive": create it as docs/kubernetes/index.md shows (kind create cluster --name deepdive ...)'; exit 2; }
+	$(BIN)/deepdive tryit $(PAGE)
+
 lint: $(STAMP) ## ruff and mypy only
 	$(BIN)/ruff check scripts tests benchmarks
 	$(BIN)/mypy scripts/deepdive

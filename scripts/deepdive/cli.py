@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from deepdive import __version__, facts_command, links_command
 from deepdive.lab import command as lab_command
+from deepdive.tryit import command as tryit_command
 from deepdive.validate import command as validate_command
 
 # Each entry adds its subparser and returns the function that runs it.
@@ -16,6 +17,7 @@ SUBCOMMANDS: list[Register] = [
     facts_command.register,
     lab_command.register,
     links_command.register,
+    tryit_command.register,
     validate_command.register,
 ]
 
