@@ -67,9 +67,9 @@ def test_dates_stay_strings_as_the_api_server_reads_them(tmp_path: Path) -> None
 
 
 def test_non_string_keys_become_strings(tmp_path: Path) -> None:
-    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\ndata:\n  80: x\n  on: y\n"
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\ndata:\n  80: x\n  on: z\n"
     [resource] = check_file(write(tmp_path, text)).resources
-    assert resource.data["data"] == {"80": "x", "true": "y"}
+    assert resource.data["data"] == {"80": "x", "true": "z"}
 
 
 def test_list_items_become_resources_with_their_positions(tmp_path: Path) -> None:

@@ -65,6 +65,52 @@ RULES: dict[str, tuple[bool, str]] = {
     "api-replicas": (False, "a negative replica count"),
     "api-restart-policy": (False, "a Deployment, ReplicaSet, StatefulSet or DaemonSet pod "
                                   "template whose restartPolicy is not Always"),
+    # rules/apiserver_pods.py
+    "api-volume": (False, "a pod volume without a valid, unique name or with no volume "
+                          "source or more than one"),
+    "api-volume-mount": (False, "a volumeMount naming no volume of the pod, a repeated or "
+                                "missing mountPath, a subPath that is absolute or climbs "
+                                "with '..'"),
+    "api-probe": (False, "a probe with no handler or several, a negative timing, a "
+                         "successThreshold other than 1 for liveness or startup, a port out "
+                         "of range or not a port name, or a probe on a plain init container"),
+    "api-env": (False, "an env name, envFrom prefix or valueFrom the API server rejects "
+                       "(valueFrom needs exactly one source)"),
+    "api-pod-spec": (False, "a pod spec field the API server rejects: restartPolicy, "
+                            "dnsPolicy, activeDeadlineSeconds, hostname, serviceAccountName, "
+                            "nodeSelector, tolerations, imagePullPolicy, lifecycle hooks"),
+    # rules/apiserver_services.py
+    "api-service-type": (False, "a Service field its type forbids or requires (ports, "
+                                "externalName, nodePort, clusterIP: None, LoadBalancer-only "
+                                "and external-traffic fields)"),
+    "api-service-value": (False, "an unsupported Service value: type, protocol, "
+                                 "sessionAffinity, traffic policy, clusterIP, targetPort, "
+                                 "selector label, or a port repeated for its protocol"),
+    # rules/apiserver_workloads.py
+    "api-selector": (False, "a label selector the API server rejects, or a Job selector "
+                            "without manualSelector"),
+    "api-rollout": (False, "rollout parameters the API server rejects (maxSurge and "
+                           "maxUnavailable, minReadySeconds, revisionHistoryLimit, "
+                           "progressDeadlineSeconds, strategy type)"),
+    "api-statefulset": (False, "a StatefulSet serviceName, podManagementPolicy, "
+                               "updateStrategy or partition the API server rejects"),
+    "api-job": (False, "a Job (or CronJob job template) field the API server rejects, "
+                       "restartPolicy other than OnFailure or Never included"),
+    "api-cronjob": (False, "a CronJob schedule, timeZone, concurrencyPolicy, limit or name "
+                           "the API server rejects"),
+    # rules/apiserver_other.py
+    "api-config-data": (False, "a ConfigMap or Secret key the API server rejects, a key in "
+                               "both data and binaryData, over 1 MiB of data, or a Secret "
+                               "without the keys its type requires"),
+    "api-pvc": (False, "a PersistentVolumeClaim (or claim template) without access modes or "
+                       "a storage request, or with an unsupported mode"),
+    "api-ingress": (False, "an Ingress rule, path, pathType or backend the API server rejects"),
+    "api-hpa": (False, "HorizontalPodAutoscaler replica bounds, target or metrics the API "
+                       "server rejects"),
+    "api-pdb": (False, "a PodDisruptionBudget with both minAvailable and maxUnavailable, or "
+                       "an invalid value or selector"),
+    "api-endpointslice": (False, "an EndpointSlice addressType, address, hostname or port "
+                                 "the API server rejects"),
 }
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -20,23 +21,31 @@ from deepdive.manifests import (
     Document,
     FieldPath,
     ManifestError,
-    ManifestFile,
+    Position,
     json_key,
-    load_text,
     nesting_error,
 )
 from deepdive.validate.findings import Finding, Severity, field_path
+from deepdive.validate.goyaml import GoDocument, documents
 
-MAX_FILE_BYTES = 2 * 1024 * 1024  # manifests are small; a larger file is a mistake
+# Files are read whole (though checked document by document): 64 MiB holds about 200,000
+# small resources and keeps a run's memory bounded. Bombs are refused by what they expand to.
+MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000  # per document, aliases expanded: beyond this it is a bomb
 
 
-@dataclass
+class Locatable(Protocol):
+    """Where fields are in a file: a parsed Document, or compact.LinesDocument."""
+
+    def locate_key(self, path: FieldPath) -> Position: ...
+
+
+@dataclass(slots=True)  # a large set keeps 100,000 of these: no per-instance dict
 class Resource:
     """One Kubernetes object: a document, or one item of a `List` document."""
 
     file: str  # as displayed in findings
-    document: Document
+    document: Locatable
     prefix: FieldPath  # () for a document, ("items", n) for a List item
     data: dict[str, Any]
 
@@ -46,19 +55,40 @@ class Resource:
     group: str = field(init=False)
     name: str = field(init=False)
     namespace: str = field(init=False)
-    label: str = field(init=False)
+    # The pod template as (path, labels, spec), () for none, None when not yet looked for
+    # (rules.context.template_of looks; the compact form carries it, with little spec).
+    pod_template: tuple[Any, ...] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.kind = str(self.data.get("kind", ""))
-        self.api_version = str(self.data.get("apiVersion", ""))
-        self.group = self.api_version.rpartition("/")[0]
+        # The same few kinds, versions and namespaces recur: one string each, not one per
+        # resource.
+        self.kind = sys.intern(str(self.data.get("kind", "")))
+        self.api_version = sys.intern(str(self.data.get("apiVersion", "")))
+        self.group = sys.intern(self.api_version.rpartition("/")[0])
         metadata = self.data.get("metadata")
         metadata = metadata if isinstance(metadata, dict) else {}
         self.name = str(metadata.get("name", ""))
-        self.namespace = str(metadata.get("namespace") or "")
-        generate = metadata.get("generateName")
-        self.label = f"{self.kind}/{self.name}" if self.name or not isinstance(generate, str) \
-            else f"{self.kind}/{generate}*"
+        self.namespace = sys.intern(str(metadata.get("namespace") or ""))
+
+    def moved(self, document: Locatable, data: dict[str, Any],
+              pod_template: tuple[Any, ...]) -> Resource:
+        """The same resource with other data and another source of positions (the compact
+        form keeps a part of the data): its names are copied, not read again."""
+        copy = object.__new__(Resource)
+        copy.file, copy.document, copy.prefix, copy.data = self.file, document, self.prefix, data
+        copy.kind, copy.api_version, copy.group = self.kind, self.api_version, self.group
+        copy.name, copy.namespace = self.name, self.namespace
+        copy.pod_template = pod_template
+        return copy
+
+    @property
+    def label(self) -> str:
+        """Kind/name, or Kind/generateName* (messages only: built when asked)."""
+        if self.name:
+            return f"{self.kind}/{self.name}"
+        metadata = self.data.get("metadata")
+        generate = metadata.get("generateName") if isinstance(metadata, dict) else None
+        return f"{self.kind}/{generate}*" if isinstance(generate, str) else f"{self.kind}/"
 
     def finding(self, path: FieldPath, rule: str, message: str, **extra: Any) -> Finding:
         position = self.document.locate_key((*self.prefix, *path))
@@ -78,36 +108,55 @@ class Resource:
 class CheckedFile:
     path: Path
     display: str
-    text: str = ""
-    loaded: ManifestFile | None = None
+    raw: bytes = b""  # UTF-8, without a byte order mark
     resources: list[Resource] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # The text cannot be read as YAML: `findings` hold only why, and whatever scan_file
+    # yielded before must be dropped (kubectl applies nothing of a file it cannot parse).
+    broken: bool = False
+
+    @property
+    def text(self) -> str:
+        """The file's text (decoded when asked: exception comments, error context)."""
+        return self.raw.decode("utf-8")
 
 
 def check_file(path: Path, display: str | None = None) -> CheckedFile:
-    """Everything yamlcheck can say about one file."""
+    """Everything yamlcheck can say about one file, every resource kept."""
     checked = CheckedFile(path=path, display=display or str(path))
-    text = _read_text(checked)
-    if text is None:
-        return checked
-    checked.text = text
-    try:
-        loaded = load_text(path, text)
-    except ManifestError as error:
-        tab_line = _tab_line_near(text, error.line) if path.suffix != ".json" else 0
-        if tab_line:
-            checked.findings.append(_file_finding(checked, tab_line, 1, "yaml-tab", _TAB_MESSAGE))
-        else:
-            checked.findings.append(
-                _file_finding(checked, error.line, error.column, "yaml-syntax", error.message)
-            )
-        return checked
-    checked.loaded = loaded
-    if path.suffix != ".json":  # JSON may indent with tabs (load_text reads them as spaces)
-        checked.findings += _tab_findings(checked, text, loaded)
-    for document in loaded.documents:
-        checked.findings += _document_findings(checked, document)
+    resources = list(scan_file(checked))
+    if not checked.broken:
+        checked.resources = resources
     return checked
+
+
+def scan_file(checked: CheckedFile) -> Iterator[Resource]:
+    """The resources of a file, each as soon as its document is parsed (so a caller can
+    check and drop them one by one); findings go to `checked.findings`."""
+    raw = _read_bytes(checked)
+    if raw is None:
+        return
+    # The parser reads the bytes themselves (a str would be copied to UTF-8 once more).
+    checked.raw = raw
+    tabs = _leading_tab_lines(raw) if checked.path.suffix != ".json" else set()
+    try:
+        for document in documents(checked.path, raw):
+            if tabs and document.node is not None:
+                tabs -= _block_scalar_lines(document.node)
+            yield from _document_resources(checked, document)
+    except ManifestError as error:
+        checked.broken = True
+        tab_line = _tab_line_near(checked.text, error.line) \
+            if checked.path.suffix != ".json" else 0
+        if tab_line:
+            checked.findings = [_file_finding(checked, tab_line, 1, "yaml-tab", _TAB_MESSAGE)]
+        else:
+            checked.findings = [
+                _file_finding(checked, error.line, error.column, "yaml-syntax", error.message)
+            ]
+        return
+    checked.findings += [_file_finding(checked, number, 1, "yaml-tab", _TAB_MESSAGE)
+                         for number in sorted(tabs)]
 
 
 _TAB_MESSAGE = "tab character in indentation; YAML indents with spaces only"
@@ -117,7 +166,7 @@ def _file_finding(checked: CheckedFile, line: int, column: int, rule: str, messa
     return Finding(file=checked.display, line=line, column=column, rule=rule, message=message)
 
 
-def _read_text(checked: CheckedFile) -> str | None:
+def _read_bytes(checked: CheckedFile) -> bytes | None:
     try:
         status = checked.path.stat()
         if not stat.S_ISREG(status.st_mode):
@@ -129,7 +178,8 @@ def _read_text(checked: CheckedFile) -> str | None:
         if size > MAX_FILE_BYTES:
             checked.findings.append(_file_finding(
                 checked, 1, 1, "file-too-large",
-                f"{size} bytes is over the {MAX_FILE_BYTES} byte limit for a manifest file",
+                f"{size} bytes is over the {MAX_FILE_BYTES} byte limit for a manifest file "
+                "(split it into several files)",
             ))
             return None
         raw = checked.path.read_bytes()
@@ -144,9 +194,10 @@ def _read_text(checked: CheckedFile) -> str | None:
         ))
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]  # a UTF-8 byte order mark (slicing beats the utf-8-sig codec 10x)
+        raw = raw[3:]  # a UTF-8 byte order mark
     try:
-        return raw.decode("utf-8")
+        raw.decode("utf-8")  # checked, not kept: the parser reads the bytes
+        return raw
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
@@ -154,6 +205,16 @@ def _read_text(checked: CheckedFile) -> str | None:
             checked, line, column, "file-not-utf8",
             f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})",
         ))
+        return None
+
+
+def decode(raw: bytes) -> str | None:
+    """UTF-8 text without its byte order mark, as scan_file reads it; None for other bytes."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # slicing beats the utf-8-sig codec 10x
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
         return None
 
 
@@ -171,21 +232,22 @@ def _tab_line_near(text: str, line: int) -> int:
     return 0
 
 
-def _tab_findings(checked: CheckedFile, text: str, loaded: ManifestFile) -> list[Finding]:
-    """Tabs in indentation outside block scalars (where they are content, not indentation)."""
-    lines = text.splitlines()
-    if not any("\t" in line for line in lines):
-        return []
-    inside_block: set[int] = set()
-    for document in loaded.documents:
-        for node in _walk(document.node):
-            if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
-                inside_block.update(range(node.start_mark.line + 2, node.end_mark.line + 2))
-    return [
-        _file_finding(checked, number, 1, "yaml-tab", _TAB_MESSAGE)
-        for number, line in enumerate(lines, start=1)
-        if number not in inside_block and _leading_tab(line)
-    ]
+def _leading_tab_lines(raw: bytes) -> set[int]:
+    """1-based lines indented with a tab; most files hold no tab at all."""
+    if b"\t" not in raw:
+        return set()
+    # splitlines() breaks lines where libyaml does (\r, \r\n, NEL, LS, PS as well as \n).
+    return {number for number, line in enumerate(raw.decode("utf-8").splitlines(), start=1)
+            if _leading_tab(line)}
+
+
+def _block_scalar_lines(root: yaml.Node) -> set[int]:
+    """1-based lines inside block scalars, where a tab is content, not indentation."""
+    inside: set[int] = set()
+    for node in _walk(root):
+        if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+            inside.update(range(node.start_mark.line + 2, node.end_mark.line + 2))
+    return inside
 
 
 def _walk(root: yaml.Node | None) -> Iterator[yaml.Node]:
@@ -262,12 +324,21 @@ def _duplicate_keys(root: yaml.Node) -> Iterator[tuple[yaml.Node, str, int]]:
             stack.extend(node.value)
 
 
-def _document_findings(checked: CheckedFile, document: Document) -> list[Finding]:
+def _document_resources(checked: CheckedFile, document: Document) -> list[Resource]:
+    """The resources of one document; its findings go to `checked.findings`."""
+    resources: list[Resource] = []
+    checked.findings += _document_findings(checked, document, resources)
+    return resources
+
+
+def _document_findings(checked: CheckedFile, document: Document,
+                       resources: list[Resource]) -> list[Finding]:
     node = document.node
     if node is None or document.data is None:
         return []  # an empty document or comments only: nothing to check
-    # Only an alias (`*name`) can expand a document; most files have no `*` at all.
-    if "*" in checked.text and expanded_size(node) > MAX_EXPANDED_NODES:
+    # Only an alias (`*name`) to a collection can expand a document; most have none.
+    aliased = document.aliased if isinstance(document, GoDocument) else True
+    if aliased and expanded_size(node) > MAX_EXPANDED_NODES:
         line = node.start_mark.line + 1
         return [_file_finding(
             checked, line, 1, "yaml-alias-bomb",
@@ -275,7 +346,7 @@ def _document_findings(checked: CheckedFile, document: Document) -> list[Finding
             "through aliases; refusing to read it",
         )]
     if document.plain:  # string keys, none repeated: nothing to re-check or convert
-        return _resource_findings(checked, document, (), document.data)
+        return _resource_findings(checked, document, (), document.data, resources)
     findings = [
         _file_finding(
             checked, key.start_mark.line + 1, key.start_mark.column + 1, "yaml-duplicate-key",
@@ -288,14 +359,24 @@ def _document_findings(checked: CheckedFile, document: Document) -> list[Finding
     except RecursionError:
         error = nesting_error(checked.path, node)
         return [_file_finding(checked, error.line, error.column, "yaml-syntax", error.message)]
-    findings += _resource_findings(checked, document, (), data)
+    findings += _resource_findings(checked, document, (), data, resources)
     return findings
 
 
 def _resource_findings(
-    checked: CheckedFile, document: Document, prefix: FieldPath, data: Any
+    checked: CheckedFile, document: Document, prefix: FieldPath, data: Any,
+    resources: list[Resource],
 ) -> list[Finding]:
     """Check that `data` is a resource; expand `List`; register the resources found."""
+    if type(data) is dict:  # the common case first: a named resource, nothing to say
+        kind, metadata = data.get("kind"), data.get("metadata")
+        if type(kind) is str and kind and kind != "List" and type(metadata) is dict \
+                and type(data.get("apiVersion")) is str and data["apiVersion"] \
+                and type(metadata.get("name")) is str and metadata["name"]:
+            resources.append(
+                Resource(file=checked.display, document=document, prefix=prefix, data=data))
+            return []
+
     def at(path: FieldPath, rule: str, message: str) -> Finding:
         position = document.locate_key((*prefix, *path))
         return _file_finding(checked, position.line, position.column, rule, message)
@@ -316,7 +397,8 @@ def _resource_findings(
             return [*findings, at(("items",), "yaml-missing-field",
                                   f"{what}: a List needs an items sequence")]
         for index, item in enumerate(items):
-            findings += _resource_findings(checked, document, (*prefix, "items", index), item)
+            findings += _resource_findings(checked, document, (*prefix, "items", index), item,
+                                           resources)
         return findings
     metadata = data.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
@@ -327,7 +409,7 @@ def _resource_findings(
         path: FieldPath = ("metadata", "name") if isinstance(metadata, dict) else ("metadata",)
         findings.append(at(path, "yaml-missing-field", f"{what}: metadata.name is missing"))
     if not findings:
-        checked.resources.append(
+        resources.append(
             Resource(file=checked.display, document=document, prefix=prefix, data=data)
         )
         if generated:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import lru_cache, wraps
 from typing import Any
 
 from deepdive.manifests import FieldPath
@@ -48,6 +49,17 @@ def _max_len(length: int) -> str:
     return f"must be no more than {length} bytes"
 
 
+def _memoized(check: Callable[[str], list[str]]) -> Callable[[str], tuple[str, ...]]:
+    """Remember a string check's answer: the same names, keys and ports recur across a
+    corpus, and every api-* check asks (bounded, so memory stays flat)."""
+    @lru_cache(maxsize=8192)
+    @wraps(check)
+    def remembered(value: str) -> tuple[str, ...]:
+        return tuple(check(value))
+    return remembered
+
+
+@_memoized
 def is_dns1123_label(value: str) -> list[str]:
     """validation.go IsDNS1123Label."""
     errors = [_max_len(63)] if len(value) > 63 else []
@@ -62,6 +74,7 @@ def is_dns1123_label(value: str) -> list[str]:
     return errors
 
 
+@_memoized
 def is_dns1123_subdomain(value: str) -> list[str]:
     """validation.go IsDNS1123Subdomain."""
     errors = [_max_len(253)] if len(value) > 253 else []
@@ -73,6 +86,7 @@ def is_dns1123_subdomain(value: str) -> list[str]:
     return errors
 
 
+@_memoized
 def is_dns1035_label(value: str) -> list[str]:
     """validation.go IsDNS1035Label."""
     errors = [_max_len(63)] if len(value) > 63 else []
@@ -84,6 +98,7 @@ def is_dns1035_label(value: str) -> list[str]:
     return errors
 
 
+@_memoized
 def is_label_key(value: str) -> list[str]:
     """content/kube.go IsLabelKey (validation.go IsQualifiedName): an optional DNS-1123
     subdomain prefix and '/', then a name of at most 63 characters."""
@@ -113,6 +128,7 @@ def is_label_key(value: str) -> list[str]:
     return errors
 
 
+@_memoized
 def is_label_value(value: str) -> list[str]:
     """content/kube.go IsLabelValue: empty, or a label-key name of at most 63 characters."""
     errors = [_max_len(63)] if len(value) > 63 else []
@@ -124,6 +140,7 @@ def is_label_value(value: str) -> list[str]:
     return errors
 
 
+@_memoized
 def is_valid_port_name(port: str) -> list[str]:
     """validation.go IsValidPortName: an IANA service name."""
     errors = [_max_len(15)] if len(port) > 15 else []
@@ -145,7 +162,10 @@ def is_valid_port_num(port: int) -> list[str]:
 
 # --- how the API server words a field error (apimachinery util/validation/field) ------
 def _shown(value: Any) -> str:
-    return json.dumps(value) if isinstance(value, str) else str(value)
+    """A value as the message shows it: strings quoted, objects as JSON."""
+    if isinstance(value, str | dict | list):
+        return json.dumps(value)
+    return str(value)
 
 
 # The finding already names the field (file:line:col and its path, as the API server's
@@ -158,8 +178,16 @@ def duplicate(path: Path, value: Any) -> str:
     return f"Duplicate value: {_shown(value)}"
 
 
-def required(path: Path) -> str:
-    return "Required value"
+def required(path: Path, detail: str = "") -> str:
+    return f"Required value: {detail}" if detail else "Required value"
+
+
+def forbidden(path: Path, detail: str) -> str:
+    return f"Forbidden: {detail}"
+
+
+def not_found(path: Path, value: Any) -> str:
+    return f"Not found: {_shown(value)}"
 
 
 def unsupported(path: Path, value: Any, supported: list[str]) -> str:
@@ -169,6 +197,126 @@ def unsupported(path: Path, value: Any, supported: list[str]) -> str:
 
 def _integer(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+integer = _integer  # for the other apiserver_* modules
+
+# staging/src/k8s.io/apimachinery/pkg/api/validation/generic.go IsNegativeErrorMsg
+NEGATIVE = "must be greater than or equal to 0"
+
+
+def negative_fields(resource: Resource, holder: Any, base: Path, fields: tuple[str, ...],
+                    rule: str) -> Iterator[Finding]:
+    """ValidateNonnegativeField for each named integer field of `holder` (found at `base`)."""
+    if not isinstance(holder, dict):
+        return
+    for name in fields:
+        value = _integer(holder.get(name))
+        if value is not None and value < 0:
+            path: Path = (*base, name)
+            yield resource.finding(path, rule, invalid(path, value, NEGATIVE))
+
+
+def letterless(value: Any) -> bool:
+    """A string with no letter a-z: never a port name (IsValidPortName); the cross-reference
+    rules (probe-port, service-target-port) already report these where they look."""
+    return isinstance(value, str) and not re.search(r"[a-z]", value)
+
+
+def port_num_or_name(value: Any) -> tuple[str, ...] | list[str]:
+    """validation.go ValidatePortNumOrName: a number is a port number, a string a port name."""
+    if isinstance(value, str):
+        return is_valid_port_name(value)
+    number = _integer(value)
+    return [] if number is None else is_valid_port_num(number)
+
+
+_PERCENT = re.compile(r"[0-9]+%")
+
+
+@_memoized
+def is_valid_percent(value: str) -> list[str]:
+    """validation.go IsValidPercent."""
+    return [] if _PERCENT.fullmatch(value) else [_regex_error(
+        "a valid percent string must be a numeric string followed by an ending '%'",
+        "[0-9]+%", "1%", "93%")]
+
+
+_CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+
+
+@_memoized
+def is_config_map_key(value: str) -> list[str]:
+    """validation.go IsConfigMapKey: also the key check for Secrets and key selectors."""
+    errors = [_max_len(253)] if len(value) > 253 else []
+    if not _CONFIG_KEY.fullmatch(value):
+        errors.append(_regex_error(
+            "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+            "[-._a-zA-Z0-9]+", "key.name", "KEY_NAME", "key-name"))
+    if value == ".":
+        errors.append("must not be '.'")
+    elif value == "..":
+        errors.append("must not be '..'")
+    elif value.startswith(".."):
+        errors.append("must not start with '..'")
+    return errors
+
+
+def ip_version(value: str) -> int | None:
+    """4 or 6 for an IP address (netutils.ParseIPSloppy's strict kin), else None;
+    ipaddress is imported on first use (most runs never parse an address)."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(value).version
+    except ValueError:
+        return None
+
+
+# --- label selectors ---------------------------------------------------------------------
+SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+def check_label_selector(resource: Resource, selector: Any, base: Path,
+                         rule: str) -> Iterator[Finding]:
+    """staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/validation/validation.go
+    ValidateLabelSelector and ValidateLabelSelectorRequirement: matchLabels keys and values
+    are labels; In and NotIn need values, Exists and DoesNotExist forbid them; keys are
+    qualified names."""
+    if not isinstance(selector, dict):
+        return
+    labels = selector.get("matchLabels")
+    for key, value in labels.items() if isinstance(labels, dict) else []:
+        path: Path = (*base, "matchLabels", key)
+        for detail in is_label_key(str(key)):
+            yield resource.finding(path, rule, invalid(path, str(key), detail))
+        if isinstance(value, str):
+            for detail in is_label_value(value):
+                yield resource.finding(path, rule, invalid(path, value, detail))
+    expressions = selector.get("matchExpressions")
+    for index, expression in enumerate(expressions if isinstance(expressions, list) else []):
+        if not isinstance(expression, dict):
+            continue
+        path = (*base, "matchExpressions", index)
+        operator, values = expression.get("operator"), expression.get("values")
+        if operator in ("In", "NotIn") and not values:
+            values_path: Path = (*path, "values")
+            yield resource.finding(path, rule, required(
+                values_path, "must be specified when `operator` is 'In' or 'NotIn'"))
+        elif operator in ("Exists", "DoesNotExist") and values:
+            values_path = (*path, "values")
+            yield resource.finding(values_path, rule, forbidden(
+                values_path, "may not be specified when `operator` is 'Exists' or "
+                "'DoesNotExist'"))
+        elif isinstance(operator, str) and operator not in SELECTOR_OPERATORS:
+            operator_path: Path = (*path, "operator")
+            yield resource.finding(operator_path, rule, invalid(
+                operator_path, operator, "not a valid selector operator"))
+        key = expression.get("key")
+        if isinstance(key, str):
+            key_path: Path = (*path, "key")
+            for detail in is_label_key(key):
+                yield resource.finding(key_path, rule, invalid(key_path, key, detail))
 
 
 # --- object names ----------------------------------------------------------------------

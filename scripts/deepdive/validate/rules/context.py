@@ -1,11 +1,19 @@
-"""What a rule sees: the resources of one example set, with pod templates found once."""
+"""What a rule sees: the resources of one example set, with pod templates found once.
+
+The engine runs a check in one of two ways. A per-resource check (every check of the
+`apiserver*` modules, and those marked `@per_resource`) looks at each resource on its own:
+it runs while the resource's file is read, on small SetContexts of a few hundred resources
+with their full data. Every other check is a cross-reference rule: it runs once per example
+set, on a compact form of each resource that keeps only what those rules read (see
+`deepdive.validate.compact`), so that a set of 100,000 resources fits in memory.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from deepdive.manifests import FieldPath
 from deepdive.validate.yamlcheck import Resource
@@ -15,7 +23,25 @@ ISTIO_GROUPS = ("networking.istio.io", "security.istio.io", "telemetry.istio.io"
                 "extensions.istio.io", "gateway.networking.k8s.io")
 
 
-@dataclass(frozen=True)
+_Check = TypeVar("_Check", bound=Callable[..., Any])
+
+
+def per_resource(check: _Check) -> _Check:
+    """Mark a check that reads one resource at a time (its own selector, template, ports)."""
+    setattr(check, "per_resource", True)  # noqa: B010 (mypy refuses a function attribute)
+    return check
+
+
+def is_per_resource(check: Callable[..., Any]) -> bool:
+    """Whether the engine may run a check on resources one file (or chunk) at a time: the
+    `api-*` checks of the apiserver modules each validate one object, as the API server
+    does, and the checks marked @per_resource."""
+    module = getattr(check, "__module__", "")
+    return bool(getattr(check, "per_resource", False)) or \
+        module.startswith("deepdive.validate.rules.apiserver")
+
+
+@dataclass(frozen=True, slots=True)
 class Template:
     """A pod template (or a Pod's own spec) inside a resource."""
 
@@ -34,6 +60,9 @@ class Template:
 
 
 def template_of(resource: Resource) -> Template | None:
+    known = resource.pod_template  # the compact form carries it, its data does not
+    if known is not None:
+        return Template(resource, *known) if known else None
     found = find_template(resource.kind, resource.api_version, resource.data)
     return None if found is None else Template(resource, *found)
 
@@ -66,13 +95,14 @@ class SetContext:
     _kinds: dict[tuple[str, str, bool], list[Resource]] = field(default_factory=dict, repr=False)
 
     def of_kind(self, kind: str, group: str = "", members_only: bool = False) -> list[Resource]:
-        """The resources of one kind, in set order; each list is built once per set, since
-        rules ask inside their loops."""
-        key = (kind, group, members_only)
-        if key not in self._kinds:
-            pool = self.members if members_only else self.resources
-            self._kinds[key] = [r for r in pool if r.kind == kind and r.group == group]
-        return self._kinds[key]
+        """The resources of one kind, in set order: every kind is indexed in one pass over
+        the set, the first time a rule asks (rules ask for many kinds, inside loops)."""
+        if not self._kinds:
+            for only, pool in ((True, self.members), (False, self.resources)):
+                for resource in pool:
+                    self._kinds.setdefault((resource.kind, resource.group, only),
+                                           []).append(resource)
+        return self._kinds.get((kind, group, members_only), [])
 
     @cached_property
     def _templates_by_label(self) -> dict[tuple[str, str], list[Template]]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from deepdive.quantity import QuantityError, parse_quantity
 from deepdive.validate.findings import Finding, Severity
-from deepdive.validate.rules.context import SetContext, Template
+from deepdive.validate.rules.context import SetContext, Template, per_resource
 from deepdive.validate.yamlcheck import Resource
 from deepdive.workloads import get_path, list_at
 
@@ -37,6 +37,7 @@ def _expression_holds(expression: dict[str, Any], labels: dict[str, str]) -> boo
     return True  # an unknown operator is the schema's business
 
 
+@per_resource
 def check_selectors(context: SetContext) -> Iterator[Finding]:
     for resource, template in context.member_templates():
         if template.path == ():
@@ -190,6 +191,7 @@ def check_services(context: SetContext) -> Iterator[Finding]:
                         severity=_severity(target))
 
 
+@per_resource
 def check_probes(context: SetContext) -> Iterator[Finding]:
     for resource, template in context.member_templates():
         for container_path, container in template.containers():
@@ -236,6 +238,7 @@ def image_problem(image: str) -> str:
     return ""
 
 
+@per_resource
 def check_images(context: SetContext) -> Iterator[Finding]:
     for resource, template in context.member_templates():
         for container_path, container in template.containers():
@@ -266,6 +269,7 @@ def _quantity(value: Any) -> Fraction:
     return parse_quantity(value)
 
 
+@per_resource
 def check_quantities(context: SetContext) -> Iterator[Finding]:
     for resource, template in context.member_templates():
         for path, block in _resources_blocks(template):
