@@ -28,3 +28,12 @@ def test_malformed_declarations_are_errors() -> None:
 
 def test_text_that_only_mentions_the_syntax_is_ignored() -> None:
     assert parse_exceptions("f.yaml", "data:\n  note: deepdive:allow probe-port x\n").declared == []
+
+
+def test_what_the_api_server_refuses_cannot_be_allowed() -> None:
+    """A workload whose selector misses its own template is refused by the API server, so
+    no page may show it, even on purpose; the same for every api-* rule."""
+    for rule in ("selector-mismatch", "api-object-name", "api-volume-mount"):
+        parsed = parse_exceptions("f.yaml", f"# deepdive:allow {rule} a teaching example\n")
+        assert parsed.declared == [], rule
+        assert "cannot be allowed" in parsed.findings[0].message

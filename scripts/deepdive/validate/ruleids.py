@@ -33,7 +33,9 @@ RULES: dict[str, tuple[bool, str]] = {
     "set-dependency-missing": (False, "example-set.txt names a path that does not exist"),
     "exception-malformed": (False, "a deepdive:allow comment without a known rule or reason"),
     "exception-unused": (True, "a deepdive:allow comment that suppresses nothing"),
-    "selector-mismatch": (True, "a workload selector does not match its pod template labels"),
+    # The API server refuses a workload whose selector misses its own template
+    # (pkg/apis/apps/validation ValidateDeploymentSpec and friends): not allowable.
+    "selector-mismatch": (False, "a workload selector does not match its pod template labels"),
     "service-selects-nothing": (True, "a Service selector matches no pod template in the set"),
     "service-target-port": (True, "a Service targetPort is not a port of the selected pods"),
     "probe-port": (True, "a probe port is not a port of its container"),
