@@ -93,31 +93,14 @@ def load_file(path: Path) -> ManifestFile:
 
 
 def load_text(path: Path, text: str) -> ManifestFile:
-    """Parse YAML text that came from `path` (the validator reads the bytes itself).
-    JSON is YAML, but for one thing: JSON may indent with tabs. A raw tab cannot occur
-    inside a JSON string (it must be escaped), so in a .json file every tab is
-    whitespace and reads as a space, column for column."""
-    if path.suffix == ".json":
-        text = text.replace("\t", " ")
-    documents: list[Document] = []
-    try:
-        for index, node in enumerate(_compose_all(text)):
-            try:
-                data, plain = _construct(node)
-            except RecursionError:
-                raise nesting_error(path, node) from None
-            documents.append(
-                Document(path=path, index=index, data=data, node=node, plain=plain)
-            )
-    except RecursionError:
-        raise ManifestError(path, 1, 1, "YAML: nesting is too deep") from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ManifestError(path, line, column, f"YAML: {error.problem or error}") from None
-    except yaml.YAMLError as error:
-        raise ManifestError(path, 1, 1, f"YAML: {error}") from None
-    return ManifestFile(path=path, text=text, documents=documents)
+    """Parse YAML text that came from `path` (the validator reads the bytes itself), as
+    kubectl reads it: sigs.k8s.io/yaml, go-yaml v2's YAML 1.1 (validate/goyaml.py), so a
+    page's facts, a lab and the validator see the same values (`y` a boolean, `1e2` the
+    number 100). A .json file keeps JSON's escapes, and its tabs read as spaces."""
+    # Imported here: goyaml builds on this module's Document and errors.
+    from deepdive.validate.goyaml import documents
+
+    return ManifestFile(path=path, text=text, documents=list(documents(path, text)))
 
 
 def nesting_error(path: Path, root: yaml.Node) -> ManifestError:
@@ -153,146 +136,6 @@ def iter_manifest_files(root: Path) -> Iterator[Path]:
             yield path
 
 
-def _without_timestamps(base: Any) -> dict[str, list[tuple[str, Any]]]:
-    # Kubernetes reads `2024-01-01` as a string, not a date: keep the YAML the cluster sees.
-    return {
-        first: [(tag, regexp) for tag, regexp in resolvers if not tag.endswith(":timestamp")]
-        for first, resolvers in base.yaml_implicit_resolvers.items()
-    }
-
-
-# libyaml's parser when PyYAML has it (about ten times faster), the pure-Python one otherwise.
-_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_Base):
-    yaml_implicit_resolvers = _without_timestamps(_Base)
-
-    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
-        # A plain scalar's tag depends on its text alone (no path resolvers here), and the
-        # same texts recur across manifests: remember them instead of re-running regexes.
-        if kind is yaml.ScalarNode and implicit[0]:
-            tag = _PLAIN_TAGS.get(value)
-            if tag is None:
-                if len(_PLAIN_TAGS) > 50_000:
-                    _PLAIN_TAGS.clear()
-                tag = _PLAIN_TAGS[value] = super().resolve(kind, value, implicit)
-            return tag
-        return str(super().resolve(kind, value, implicit))
-
-
-_PLAIN_TAGS: dict[str, str] = {}
-
-
-def _compose_all(text: str) -> Iterator[yaml.Node]:
-    loader = _Loader(text)
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is not None:
-                yield node
-    finally:
-        loader.dispose()
-
-
-# What PyYAML's constructors raise, instead of a YAMLError, for a scalar they cannot read:
-# int() refusing over 4300 digits, an empty `!!float` or `!!bool`, a bad `!!timestamp`.
-_UNREADABLE = (ValueError, IndexError, KeyError, AttributeError, OverflowError)
-
-
-def _unreadable_scalar(node: yaml.Node) -> str:
-    if len(node.value) > 4000:
-        return f"a number of {len(node.value)} characters is too long to read"
-    return f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}"
-
-
-def _construct(node: yaml.Node) -> tuple[Any, bool]:
-    """The document's data, and whether the fast path built it (see Document.plain)."""
-    try:
-        return _build(node, {}), True
-    except (_SlowPath, RecursionError, TypeError):
-        pass  # merge keys, tags, repeated or non-string keys, recursion: PyYAML's own way
-    loader = _Loader("")
-    try:
-        return loader.construct_document(node), False
-    except _UNREADABLE as error:
-        _build_scalars(node)  # raises the same error, at the scalar's position
-        raise yaml.constructor.ConstructorError(
-            None, None, f"a value cannot be read: {error}", node.start_mark) from error
-    finally:
-        loader.dispose()
-
-
-def _build_scalars(root: yaml.Node) -> None:
-    """Construct every standard scalar of a tree, aliases visited once: the first that
-    cannot be read raises, at its own position."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            stack += [child for pair in node.value for child in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            stack += node.value
-        elif node.tag.startswith("tag:yaml.org,2002:"):
-            try:
-                _SCALARS.construct_object(node, deep=True)
-            except _UNREADABLE as error:
-                raise yaml.constructor.ConstructorError(
-                    None, None, _unreadable_scalar(node), node.start_mark) from error
-
-
-class _SlowPath(Exception):
-    """A node the fast builder leaves to PyYAML's constructor."""
-
-
-_STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
-_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
-_SCALARS = _Loader("")  # constructs int, float and bool scalars exactly as PyYAML does
-
-
-def _build(node: yaml.Node, shared: dict[int, Any]) -> Any:
-    """PyYAML's safe construction for plain manifests, several times faster: strings and
-    nulls directly, other scalars through PyYAML, aliases kept shared as PyYAML does."""
-    kind = type(node)
-    if kind is yaml.ScalarNode:
-        if node.tag == _STR:
-            return node.value
-        if node.tag == _NULL:
-            return None
-        if node.tag.startswith("tag:yaml.org,2002:") and node.tag[18:] in ("int", "float",
-                                                                          "bool"):
-            try:
-                return _SCALARS.construct_object(node, deep=True)
-            except _UNREADABLE as error:
-                raise yaml.constructor.ConstructorError(
-                    None, None, _unreadable_scalar(node), node.start_mark) from error
-        raise _SlowPath
-    if id(node) in shared:
-        return shared[id(node)]
-    if kind is yaml.MappingNode and node.tag == _MAP:
-        mapping: dict[Any, Any] = {}
-        shared[id(node)] = mapping
-        for key, value in node.value:
-            if type(key) is not yaml.ScalarNode or key.tag != _STR or key.value in mapping:
-                raise _SlowPath
-            # Inline the commonest leaf, a plain string, to save a call per field.
-            if type(value) is yaml.ScalarNode and value.tag == _STR:
-                mapping[key.value] = value.value
-            else:
-                mapping[key.value] = _build(value, shared)
-        return mapping
-    if kind is yaml.SequenceNode and node.tag == _SEQ:
-        items: list[Any] = []
-        shared[id(node)] = items
-        items.extend(_build(item, shared) for item in node.value)
-        return items
-    raise _SlowPath
-
-
 def position_of(node: yaml.Node | None, path: FieldPath, at_key: bool = False) -> Position:
     """Walk a node tree along a field path; stop at the deepest node that exists."""
     if node is None:
@@ -318,13 +161,19 @@ def json_key(key: Any) -> str:
     return "null" if key is None else str(key)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def _key_text(key: yaml.ScalarNode) -> str:
-    """The JSON name of a key written `~`, `yes` or `0x10` ("null", "true", "16")."""
+    """The JSON name of a key written `~`, `yes` or `0x10` ("null", "true", "16"), decoded
+    as go-yaml decodes it."""
     if key.tag == _STR:
         return str(key.value)
+    from deepdive.validate.goyaml import plain_scalar  # goyaml builds on this module
+
     try:
-        return json_key(_SCALARS.construct_object(key, deep=True))
-    except (yaml.YAMLError, ValueError, TypeError):
+        return json_key(plain_scalar(key.value)[1])
+    except (yaml.YAMLError, ValueError, TypeError, IndexError):
         return str(key.value)
 
 

@@ -20,6 +20,7 @@ same way), is read as JSON by kubectl: the escape rules do not apply to it.
 
 from __future__ import annotations
 
+import datetime
 import math
 import operator
 import re
@@ -318,6 +319,21 @@ class _GoConstructor(SafeConstructor):
     def construct_merge_text(self, node: yaml.ScalarNode) -> Any:
         return node.value  # `<<` as a value, not a key: go-yaml keeps the text
 
+    def construct_go_binary(self, node: yaml.ScalarNode) -> Any:
+        """`!!binary`: go-yaml decodes the base64 into a Go string, which JSON encoding sends
+        as text (invalid UTF-8 becoming U+FFFD), not as bytes."""
+        data = self.construct_yaml_binary(node)
+        return data.decode("utf-8", errors="replace")
+
+    def construct_go_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """An explicit `!!timestamp`: resolve.go accepts the text only if parseTimestamp
+        reads it (a date, or a date and time), and fails as for any tag that does not fit.
+        The text is kept: the API server receives a string either way."""
+        if not _is_timestamp(node.value):
+            raise ConstructorError(None, None, f"cannot decode !!str `{node.value}` as a "
+                                   "!!timestamp", node.start_mark)
+        return node.value
+
 
 # (typeshed wants a Loader class here; a constructor alone serves PyYAML as well)
 for _tag in _SCALAR_TAGS:
@@ -325,6 +341,31 @@ for _tag in _SCALAR_TAGS:
         _tag, _GoConstructor.construct_go_scalar)
 _GoConstructor.add_constructor(  # type: ignore[type-var]
     MERGE, _GoConstructor.construct_merge_text)
+_GoConstructor.add_constructor(  # type: ignore[type-var]
+    "tag:yaml.org,2002:timestamp", _GoConstructor.construct_go_timestamp)
+_GoConstructor.add_constructor(  # type: ignore[type-var]
+    "tag:yaml.org,2002:binary", _GoConstructor.construct_go_binary)
+
+# go-yaml v2 resolve.go allowedTimestampFormats: "2006-1-2T15:4:5.999999999Z07:00" (and
+# with a lower-case t), "2006-1-2 15:4:5.999999999" and "2006-1-2", read by Go's time.Parse.
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})"
+    r"|[ ](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d{1,9})?)?")
+
+
+def _is_timestamp(text: str) -> bool:
+    match = _TIMESTAMP.fullmatch(text)
+    if match is None:
+        return False
+    year, month, day = (int(part) for part in match.group(1, 2, 3))
+    clock = [int(part) for part in (match.group(4, 5, 6) if match.group(4) else
+                                    match.group(7, 8, 9)) if part is not None]
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return not clock or (clock[0] < 24 and clock[1] < 60 and clock[2] < 60)
 
 
 _ALIASED = 0  # a key of _build's `shared` that no object's id can be
