@@ -13,7 +13,7 @@ PORT   ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve build test bench lint lab lab-record clean
+.PHONY: help setup serve build test bench lint lab lab-record mutation clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -67,6 +67,23 @@ tryit: $(STAMP) ## Run the pages' Try it blocks on the kind cluster "deepdive" (
 lint: $(STAMP) ## ruff and mypy only
 	$(BIN)/ruff check scripts tests benchmarks
 	$(BIN)/mypy scripts/deepdive
+
+# Mutation testing (slow: not part of `make test`). mutmut names mutants after src/ paths, so
+# it runs in build/mutation, a fresh copy of the project with scripts/deepdive as src/deepdive;
+# what it mutates and which tests it runs are in pyproject.toml ([tool.mutmut]).
+# MUTANTS='deepdive.quantity*' limits the run to matching mutants; JOBS sets mutmut's workers.
+MUTATION_DIR := build/mutation
+JOBS ?= 2
+MUTANTS ?=
+mutation: $(STAMP) ## Mutation-test facts/, the validator rules and transforms (MUTANTS='glob')
+	rm -rf $(MUTATION_DIR)
+	mkdir -p $(MUTATION_DIR)/src
+	cp -R scripts/deepdive $(MUTATION_DIR)/src/deepdive
+	cp -R tests manifests docs lab-results mkdocs.yml package.json pyproject.toml $(MUTATION_DIR)/
+	find $(MUTATION_DIR) -name __pycache__ -prune -exec rm -rf {} +
+	cd $(MUTATION_DIR) && DEEPDIVE_SCHEMA_DIR="$${DEEPDIVE_SCHEMA_DIR:-$(if $(wildcard ../shared/schemas),$(abspath ../shared/schemas))}" \
+		$(abspath $(BIN))/mutmut run --max-children $(JOBS) $(MUTANTS)
+	cd $(MUTATION_DIR) && $(abspath $(BIN))/python $(abspath tests/mutation_summary.py)
 
 clean: ## Remove the build output and the virtual environment
 	rm -rf site $(VENV) node_modules

@@ -20,6 +20,7 @@ from deepdive.diagrams import (
     node_runner,
     place_nested_edges,
     prepare,
+    renderer_tag,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,3 +210,29 @@ def test_every_diagram_of_the_site_has_a_title_and_a_description() -> None:
                 line = page.read_text(encoding="utf-8").count("\n", 0, found.start()) + 1
                 missing.append(f"{page.relative_to(docs)}:{line}")
     assert not missing, f"diagrams without accTitle/accDescr: {missing}"
+
+
+def test_the_cache_key_follows_the_renderer_its_lock_and_script(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A drawn SVG is keyed by what drew it: the pinned version, the npm lock and the script."""
+    import deepdive.diagrams as diagrams
+
+    (tmp_path / "package.json").write_text('{"dependencies": {"beautiful-mermaid": "1.1.3"}}')
+    package = tmp_path / "node_modules" / "beautiful-mermaid"
+    package.mkdir(parents=True)
+    (package / "package.json").write_text('{"version": "1.1.3"}')
+    lock = tmp_path / "package-lock.json"
+    lock.write_text('{"packages": {"node_modules/elkjs": {"version": "0.9.0"}}}')
+    script = tmp_path / "diagrams.mjs"
+    script.write_text("// draws\n")
+    monkeypatch.setattr(diagrams, "SCRIPT", script)
+    tag = renderer_tag(tmp_path)
+    assert tag.startswith("beautiful-mermaid-1.1.3-") and renderer_tag(tmp_path) == tag
+    lock.write_text('{"packages": {"node_modules/elkjs": {"version": "0.9.1"}}}')
+    after_lock = renderer_tag(tmp_path)
+    script.write_text("// draws differently\n")
+    after_script = renderer_tag(tmp_path)
+    assert len({tag, after_lock, after_script}) == 3
+    key = Renderer(runner=lambda batch: [], tag=tag).key("graph LR")
+    assert Renderer(runner=lambda batch: [], tag=after_script).key("graph LR") != key

@@ -263,6 +263,40 @@ def test_sidecar_total_counts_for_pod_level_default() -> None:
     assert compute_qos(spec).resources[0].requests["cpu"] == Fraction(9, 10)
 
 
+
+@pytest.mark.parametrize(("sidecar_first", "expected"), [(True, GUARANTEED), (False, BURSTABLE)])
+def test_an_init_container_after_a_sidecar_runs_beside_it(sidecar_first: bool,
+                                                           expected: QosClass) -> None:
+    """Pod limits 1 CPU / 1Gi and no pod requests: the requests default to what the containers
+    need at their peak. An init container that starts after a sidecar runs beside it
+    (750m + 250m = the limits: Guaranteed); one that starts before it runs alone (750m,
+    below the limits: Burstable)."""
+    proxy = container("proxy", requests={"cpu": "250m", "memory": "256Mi"},
+                      restartPolicy="Always")
+    migrate = container("migrate", requests={"cpu": "750m", "memory": "768Mi"})
+    init = [proxy, migrate] if sidecar_first else [migrate, proxy]
+    spec = pod(container("app", requests={"cpu": "250m", "memory": "256Mi"}), init=init,
+               resources={"limits": {"cpu": "1", "memory": "1Gi"}})
+    report = compute_qos(spec)
+    peak_cpu = Fraction(1) if sidecar_first else Fraction(3, 4)
+    assert report.resources[0].requests == {"cpu": peak_cpu, "memory": peak_cpu * 2**30}
+    assert report.qos_class is expected
+
+
+def test_sidecars_started_after_an_init_container_do_not_run_beside_it() -> None:
+    """Two sidecars, an init container between them: only the first runs beside it."""
+    spec = pod(
+        container("app", requests={"cpu": "100m"}),
+        init=[
+            container("first", requests={"cpu": "200m"}, restartPolicy="Always"),
+            container("setup", requests={"cpu": "500m"}),
+            container("second", requests={"cpu": "300m"}, restartPolicy="Always"),
+        ],
+        resources={"limits": {"cpu": "2", "memory": "1Gi"}},
+    )
+    # setup runs with first (700m); later app + first + second run together (600m).
+    assert compute_qos(spec).resources[0].requests["cpu"] == Fraction(7, 10)
+
 # --- properties -----------------------------------------------------------------------------
 
 amounts = st.integers(min_value=0, max_value=4000)

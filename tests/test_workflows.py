@@ -246,3 +246,16 @@ def test_contributing_shows_an_exception_the_validator_accepts() -> None:
     parsed = parse_exceptions("example.yaml", "\n".join(examples))
     assert parsed.findings == []
     assert [e.rule for e in parsed.declared] == [line.split()[2] for line in examples]
+
+
+def test_ci_restores_the_cache_only_on_its_exact_key() -> None:
+    """A broad restore-keys would bring back schemas compiled by older code; the key must
+    name what the cached entries depend on."""
+    steps = load(CI)["jobs"]["test"]["steps"]
+    [cache] = [s for s in steps if str(s.get("uses", "")).startswith("actions/cache@")]
+    assert "restore-keys" not in cache["with"]
+    assert cache["with"]["path"] == "~/.cache/deepdive"
+    key = cache["with"]["key"]
+    for input_ in ("scripts/deepdive/validate/**", "scripts/deepdive/diagrams.*",
+                   "constraints.txt", "package-lock.json", "runner.os"):
+        assert input_ in key, f"the cache key ignores {input_}"

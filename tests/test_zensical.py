@@ -3,7 +3,8 @@
 Material for MkDocs is in maintenance mode and MkDocs 2 drops plugins, so this test keeps
 an eye on the way out: Zensical reads our mkdocs.yml as it is, into a temporary copy of
 the project. The page list and every page's manifest blocks must be the same; every
-other difference is recorded in test-artifacts/zensical-report.md (and this test's output),
+other difference is recorded in zensical-report.md in the session's artifacts folder
+(DEEPDIVE_TEST_ARTIFACTS; a temporary one unless set) and in this test's output,
 and a difference of a kind not listed in KNOWN_DIFFERENCES fails the test.
 """
 
@@ -24,7 +25,6 @@ from deepdive.links import check_site
 from deepdive.links_command import mkdocs_config
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
 # What the Zensical build needs from the checkout (manifests/ for the macros).
 PROJECT_PARTS = ("docs", "manifests", "overrides", "lab-results")  # what the build reads
 
@@ -185,7 +185,7 @@ def build_with_zensical(project: Path) -> tuple[Path, str]:
 
 
 def test_zensical_builds_the_same_pages_and_manifest_blocks(
-    built_site: Path, tmp_path: Path
+    built_site: Path, tmp_path: Path, artifacts_dir: Path
 ) -> None:
     zensical_site, version = build_with_zensical(tmp_path / "project")
     mkdocs, zensical = shape_of(built_site), shape_of(zensical_site)
@@ -201,8 +201,7 @@ def test_zensical_builds_the_same_pages_and_manifest_blocks(
         differences.append(Difference("broken-links-in-zensical", detail))
 
     report = render_report(differences, mkdocs, zensical, version)
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "zensical-report.md").write_text(report, encoding="utf-8")
+    (artifacts_dir / "zensical-report.md").write_text(report, encoding="utf-8")
     print(report)  # shown with `pytest -s` or on failure
 
     assert mkdocs.pages == zensical.pages, report

@@ -420,12 +420,22 @@ def fence_lines(markdown: str) -> list[int]:
     return [markdown.count("\n", 0, match.start()) + 1 for match in FENCE_SOURCE.finditer(markdown)]
 
 
+def renderer_tag(root: Path) -> str:
+    """What a drawn SVG depends on besides its text, for the cache key: the renderer's pinned
+    version, a digest of the script that drives it and of the npm lock (which pins the
+    renderer's own dependencies)."""
+    _, version = installed_renderer(root)
+    digest = hashlib.sha256()
+    for path in (SCRIPT, root / "package-lock.json"):
+        digest.update(path.read_bytes() if path.is_file() else b"")
+        digest.update(b"\0")
+    return f"{PACKAGE}-{version}-{digest.hexdigest()[:16]}"
+
+
 def _renderer(config: Mapping[str, Any]) -> Renderer:
     if _build.renderer is None:
-        _, version = installed_renderer(config_root(config))
-        digest = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:16]
         _build.renderer = Renderer(
-            runner=node_runner(SCRIPT), tag=f"{PACKAGE}-{version}-{digest}",
+            runner=node_runner(SCRIPT), tag=renderer_tag(config_root(config)),
             cache_dir=cache_root() / "diagrams",
         )
     return _build.renderer

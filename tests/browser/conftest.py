@@ -29,7 +29,6 @@ from deepdive.browser import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
 # Appended to the home page of a throwaway copy of the project, so tabs and
 # diagrams are exercised even while no page of the real site has them.

@@ -47,7 +47,9 @@ def test_search_index_is_fetched_only_once_search_is_used(
 ) -> None:
     """A reader who only reads never downloads the site-wide search index."""
     page = open_page(site, "kubernetes/pods/").page
-    page.wait_for_timeout(500)  # give an eager request every chance to show up
+    # open_page returns once the network is idle: an eager request would have been made.
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.readyState") == "complete"
     assert page.evaluate(INDEX_REQUESTED) is False
     page.locator("input.md-search__input").click()
     page.keyboard.type("QoS")

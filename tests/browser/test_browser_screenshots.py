@@ -1,4 +1,5 @@
-"""Screenshots for review (test-artifacts/screenshots/, not committed): two pages, two palettes."""
+"""Screenshots for review, two pages in two palettes: in the session's artifacts folder
+(DEEPDIVE_TEST_ARTIFACTS=test-artifacts keeps them in test-artifacts/screenshots/)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import pytest
 
 from deepdive.browser import OpenPage, ServedSite, site_pages
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PREFERRED_MANIFEST_PAGE = "kubernetes/pods/"
 SCHEMES = {"light": "default", "dark": "slate"}  # browser preference -> Material's scheme
 
@@ -24,14 +24,16 @@ def _manifest_page(served: ServedSite) -> str:
 
 
 @pytest.mark.parametrize("which", ["home", "manifest"])
-def test_screenshots_in_both_palettes(which: str, site: ServedSite, open_page: OpenPage) -> None:
+def test_screenshots_in_both_palettes(which: str, site: ServedSite, open_page: OpenPage,
+                                      artifacts_dir: Path) -> None:
     path = "" if which == "home" else _manifest_page(site)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshots = artifacts_dir / "screenshots"
+    screenshots.mkdir(parents=True, exist_ok=True)
     shots = {}
     for preference, scheme in SCHEMES.items():
         page = open_page(site, path, color_scheme=preference).page
         assert page.get_attribute("body", "data-md-color-scheme") == scheme
-        target = SCREENSHOTS / f"{which}-{preference}.png"
+        target = screenshots / f"{which}-{preference}.png"
         page.screenshot(path=str(target), full_page=True)
         shots[preference] = target.read_bytes()
         page.context.close()

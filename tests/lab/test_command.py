@@ -95,14 +95,14 @@ def test_serve_stops_envoy_on_ctrl_c(envoy: Path) -> None:
         [sys.executable, "-m", "deepdive.cli", "lab", "egress", "--serve"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        lines = _read_until(process, "Ctrl-C stops", seconds=15)
+        lines = _read_until(process, "Ctrl-C stops", seconds=120)  # a bound, not a speed check
         assert lines[-1].startswith("Ctrl-C stops"), lines
         envoys = _children(process.pid)
         assert envoys, "Envoy runs as the command's child"
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=15) == 130
+        assert process.wait(timeout=120) == 130
         assert b"interrupted" in (process.stderr.read() if process.stderr else b"")
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 60  # only a failing run waits this long
         while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists()
                                                   for p in envoys):
             time.sleep(0.05)

@@ -1,10 +1,15 @@
-"""Whatever the input, the validator answers with findings, never with a traceback."""
+"""Whatever the input, the validator answers with findings, never with a traceback, and
+never by turning its own exception into a finding: with the schemas at hand (the tests run
+with the pinned CRDs), `schema-unavailable` can only mean the validator broke, so any such
+finding fails these tests (test_an_internal_exception_fails_the_check is the control)."""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,6 +40,28 @@ def check(validator: Validator, payload: bytes) -> None:
     render_json(report)
     for finding in report.findings:
         assert finding.line >= 1 and finding.column >= 1 and finding.rule and finding.message
+        # Every schema is at hand (crds_available): this finding would hide a crash.
+        assert finding.rule != "schema-unavailable", f"internal error: {finding.message}"
+
+
+@pytest.fixture(autouse=True)
+def _schemas_at_hand(crds_available: None) -> None:
+    """Without the CRDs, schema-unavailable is a real answer; these tests need them."""
+
+
+def test_an_internal_exception_fails_the_check(validator: Validator,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control: a validator that crashes inside must fail `check`, even though the
+    crash reaches the report as a finding rather than as a traceback."""
+    from deepdive.validate import schemacheck
+
+    def broken(*args: object, **kwargs: object) -> Iterator[object]:
+        raise KeyError("a bug in the validator")
+
+    monkeypatch.setattr(schemacheck, "problems", broken)
+    payload = b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: 5}\n"
+    with pytest.raises(AssertionError, match="internal error: cannot check v1 Pod: KeyError"):
+        check(validator, payload)
 
 
 @SETTINGS

@@ -202,7 +202,8 @@ def _wait_note(number: int, wait: WaitBound) -> str:
     if retries.attempts == 0:
         tries = "no retries"
     else:
-        tries = (f"up to {retries.attempts} retries ({wait.tries} tries)"
+        retry_word = "retry" if retries.attempts == 1 else "retries"
+        tries = (f"up to {retries.attempts} {retry_word} ({wait.tries} tries)"
                  + (f" of at most {format_seconds(retries.per_try_timeout)} each"
                     if retries.per_try_timeout is not None else "")
                  + f" on `{retries.retry_on}`")

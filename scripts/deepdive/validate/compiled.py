@@ -26,8 +26,23 @@ import fastjsonschema
 if TYPE_CHECKING:  # jsonschema loads only when a resource is invalid (it takes 30 ms)
     import jsonschema
 
-# Bump when the way schemas are built changes, so stale cache entries are ignored.
-TRANSFORM_VERSION = "6"
+# The code that turns kubernetes-validate's schemas and the CRDs into the strict schemas
+# cached on disk. Every cache key holds a digest of these files, so an edit to any of them
+# (a dropped keyword, a new rule for `items`) is never hidden by schemas built before it.
+TRANSFORM_SOURCES = ("compiled.py", "kube.py", "crds.py")
+
+
+def transform_digest(folder: Path = Path(__file__).parent) -> str:
+    """sha256 (shortened) of the transform code: the files TRANSFORM_SOURCES names."""
+    digest = hashlib.sha256()
+    for name in TRANSFORM_SOURCES:
+        digest.update(f"{name}\0".encode())
+        digest.update((folder / name).read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+TRANSFORM_VERSION = transform_digest()
 _CACHE_TAG = (
     f"t{TRANSFORM_VERSION}-py{sys.version_info[0]}{sys.version_info[1]}"
     f"-fjs{fastjsonschema.VERSION}"

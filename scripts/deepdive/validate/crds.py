@@ -254,6 +254,8 @@ def convert_crds(payload: bytes) -> dict[str, Any]:
         spec = document["spec"]
         group, kind = spec["group"], spec["names"]["kind"]
         served = [v for v in spec.get("versions", []) if v.get("served")]
+        if not served:
+            continue  # a CRD that serves no version defines no resource to validate
         ga = [v["name"] for v in served if v["name"].startswith("v") and v["name"][1:].isdigit()]
         storage = next((v["name"] for v in served if v.get("storage")), served[0]["name"])
         preferred = f"{group}/{ga[-1] if ga else storage}"
