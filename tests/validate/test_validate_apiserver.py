@@ -7,18 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apiserver_cases import PAUSE, api_findings
 
 from deepdive.validate.engine import Validator
 from deepdive.validate.findings import Finding
 from deepdive.validate.ruleids import RULES, allowable
-
-PAUSE = "registry.k8s.io/pause:3.10"
-
-
-def api_findings(validator: Validator, tmp_path: Path, text: str) -> list[Finding]:
-    (tmp_path / "case.yaml").write_text(text, encoding="utf-8")
-    report = validator.run([tmp_path])
-    return [f for f in report.findings if f.rule.startswith("api-")]
 
 
 def pod(containers: str, init: str = "") -> str:
