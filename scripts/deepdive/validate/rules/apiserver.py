@@ -170,6 +170,13 @@ def _shown(value: Any) -> str:
 
 # The finding already names the field (file:line:col and its path, as the API server's
 # field path), so a message starts with the API server's kind of error.
+def spec_of(resource: Resource) -> dict[str, Any]:
+    """The resource's `spec`, or an empty one when it is missing or not a mapping (the
+    schema reports that; these rules only look inside a well-formed spec)."""
+    spec = resource.data.get("spec")
+    return spec if isinstance(spec, dict) else {}
+
+
 def invalid(path: Path, value: Any, detail: str) -> str:
     return f"Invalid value: {_shown(value)}: {detail}"
 

@@ -34,17 +34,12 @@ from deepdive.validate.rules.apiserver import (
     is_valid_port_name,
     is_valid_port_num,
     required,
+    spec_of,
     unsupported,
 )
 from deepdive.validate.rules.context import SetContext
 from deepdive.validate.yamlcheck import Resource
 from deepdive.workloads import list_at
-
-
-def _spec(resource: Resource) -> dict[str, Any]:
-    spec = resource.data.get("spec")
-    return spec if isinstance(spec, dict) else {}
-
 
 # --- ConfigMaps and Secrets ------------------------------------------------------------------
 MAX_DATA_BYTES = 1024 * 1024  # core.MaxSecretSize, for ConfigMaps too
@@ -167,9 +162,9 @@ def check_claims(resource: Resource) -> Iterator[Finding]:
     selector. A StatefulSet's volumeClaimTemplates are checked too: the claims the
     controller creates from them meet the same validation."""
     if resource.kind == "PersistentVolumeClaim":
-        yield from _claim_findings(resource, _spec(resource), ("spec",))
+        yield from _claim_findings(resource, spec_of(resource), ("spec",))
         return
-    claims = _spec(resource).get("volumeClaimTemplates")
+    claims = spec_of(resource).get("volumeClaimTemplates")
     for index, claim in enumerate(claims if isinstance(claims, list) else []):
         spec = claim.get("spec") if isinstance(claim, dict) else None
         yield from _claim_findings(resource, spec if isinstance(spec, dict) else {},
@@ -233,7 +228,7 @@ def check_ingresses(resource: Resource) -> Iterator[Finding]:
     encoded slash) and validateIngressBackend (exactly one of service and resource; a
     service name and one of port name or number)."""
     rule = "api-ingress"
-    spec = _spec(resource)
+    spec = spec_of(resource)
     rules = list_at(spec, ("rules",))
     if not rules and spec.get("defaultBackend") is None:
         path: Path = ("spec", "rules")
@@ -359,7 +354,7 @@ def check_autoscalers(resource: Resource) -> Iterator[Finding]:
     target type and positive values; validateResourceSource: a utilization or an average
     value."""
     rule = "api-hpa"
-    spec = _spec(resource)
+    spec = spec_of(resource)
     low, high = integer(spec.get("minReplicas")), integer(spec.get("maxReplicas"))
     if low is not None and low < 1:
         path: Path = ("spec", "minReplicas")
@@ -467,7 +462,7 @@ def check_disruption_budgets(resource: Resource) -> Iterator[Finding]:
     100% (apps ValidatePositiveIntOrPercent, IsNotMoreThan100Percent); a valid selector; a
     supported unhealthyPodEvictionPolicy."""
     rule = "api-pdb"
-    spec = _spec(resource)
+    spec = spec_of(resource)
     if spec.get("minAvailable") is not None and spec.get("maxUnavailable") is not None:
         path: Path = ("spec", "maxUnavailable")
         both = {k: spec[k] for k in ("minAvailable", "maxUnavailable")}

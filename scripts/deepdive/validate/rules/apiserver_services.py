@@ -25,6 +25,7 @@ from deepdive.validate.rules.apiserver import (
     letterless,
     port_num_or_name,
     required,
+    spec_of,
     unsupported,
 )
 from deepdive.validate.rules.context import SetContext
@@ -216,8 +217,7 @@ def check_services(context: SetContext) -> Iterator[Finding]:
     """Both rules above, over each member Service: one resource at a time."""
     for resource in context.members:
         if resource.kind == "Service" and resource.group == "":
-            spec = resource.data.get("spec")
-            spec = spec if isinstance(spec, dict) else {}
+            spec = spec_of(resource)
             yield from check_service_type(resource, spec)
             yield from check_service_values(resource, spec)
 

@@ -26,15 +26,11 @@ from deepdive.validate.rules.apiserver import (
     is_valid_percent,
     negative_fields,
     required,
+    spec_of,
     unsupported,
 )
 from deepdive.validate.rules.context import SetContext
 from deepdive.validate.yamlcheck import Resource
-
-
-def _spec(resource: Resource) -> dict[str, Any]:
-    spec = resource.data.get("spec")
-    return spec if isinstance(spec, dict) else {}
 
 
 def check_selectors(_context: SetContext, resource: Resource,
@@ -486,7 +482,7 @@ def check_workloads(context: SetContext) -> Iterator[Finding]:
     for resource in context.members:
         rules = RULES_BY_KIND.get((resource.group, resource.kind))
         if rules:
-            spec = _spec(resource)
+            spec = spec_of(resource)
             for rule in rules:
                 yield from rule(context, resource, spec)
 
