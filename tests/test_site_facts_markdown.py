@@ -378,20 +378,22 @@ containers: [{name: app, resources: {requests: {cpu: 300m, memory: 1Gi}}}]
                            "cpu requests differ from cpu limits.")
 
 
-def test_a_route_box_for_a_rule_that_is_never_reached_and_no_destination() -> None:
+def _route_box(http: str) -> str:
+    """The route box of a VirtualService for host shop with these `http` rules (YAML)."""
     import yaml
 
     from deepdive.facts.istio import route_table
     from deepdive.facts.markdown import routes_markdown
     from deepdive.manifests import Document
 
-    document = Document(path=Path("t.yaml"), index=0, data=yaml.safe_load("""
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop}
-spec:
-  hosts: [shop]
-  http:
+    data = yaml.safe_load("apiVersion: networking.istio.io/v1\nkind: VirtualService\n"
+                          "metadata: {name: shop}\nspec:\n  hosts: [shop]\n  http:\n" + http)
+    document = Document(path=Path("t.yaml"), index=0, data=data)
+    return "\n".join(routes_markdown(route_table(document)))
+
+
+def test_a_route_box_for_a_rule_that_is_never_reached_and_no_destination() -> None:
+    box = _route_box("""
     - route: [{destination: {host: shop, subset: v1}, weight: 3},
               {destination: {host: shop, subset: v2}, weight: 0}]
       retries: {attempts: 0}
@@ -402,8 +404,7 @@ spec:
       retries: {attempts: 5, perTryTimeout: 1s}
     - match: [{uri: {prefix: /b}}]
       retries: {attempts: 2}
-"""))
-    box = "\n".join(routes_markdown(route_table(document)))
+""")
     assert ("    | 1 | (no name) | every request | `shop v1` 100%, `shop v2` 0% |" in box)
     assert ("    | 2 | (no name) | path starts with `/a` (never reached: rule 1 takes every "
             "request) | `shop` |") in box
@@ -423,21 +424,8 @@ spec:
 
 
 def test_one_retry_is_singular() -> None:
-    import yaml
-
-    from deepdive.facts.istio import route_table
-    from deepdive.facts.markdown import routes_markdown
-    from deepdive.manifests import Document
-
-    document = Document(path=Path("t.yaml"), index=0, data=yaml.safe_load("""
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop}
-spec:
-  hosts: [shop]
-  http:
+    box = _route_box("""
     - route: [{destination: {host: shop}}]
       retries: {attempts: 1}
-"""))
-    box = "\n".join(routes_markdown(route_table(document)))
+""")
     assert "up to 1 retry (2 tries)" in box
