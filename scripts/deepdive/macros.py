@@ -155,13 +155,14 @@ def define_env(env: Any) -> None:
     @env.macro
     def lab(name: str, scenarios: str = "", config: str = "") -> str:
         """A lab's block: how to run it, the recorded run (stale or missing fails the build)
-        and the generated Envoy configuration of one scenario. `scenarios` limits the table
+        and a link to the generated Envoy configuration of one scenario, published beside
+        the page. `scenarios` limits the table
         ("a,b"); `config` names the scenario whose configuration is shown (default: the
         first shown)."""
         from deepdive.lab.catalog import find
         from deepdive.lab.fields import LabError
         from deepdive.lab.session import preview_config
-        from deepdive.lab_pages import lab_markdown
+        from deepdive.lab_pages import config_path, config_text, lab_markdown
         from deepdive.lab_results import LabResultError, inputs_digest, read_recorded
 
         try:
@@ -177,8 +178,6 @@ def define_env(env: Any) -> None:
                                                   if s.name == shown))
         except (LabError, LabResultError) as error:
             raise EmbedError(f"lab({name!r}): {error}") from None
-        from deepdive.lab_pages import config_path, config_text
-
         published = config_path(name, shown)
         LAB_CONFIGS[published] = config_text(generated.get("static_resources", generated))
         page_url = env.page.url if env.page is not None else ""
