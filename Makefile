@@ -81,7 +81,7 @@ mutation: $(STAMP) ## Mutation-test facts/, the validator rules and transforms (
 	cp -R scripts/deepdive $(MUTATION_DIR)/src/deepdive
 	cp -R tests manifests docs lab-results mkdocs.yml package.json pyproject.toml $(MUTATION_DIR)/
 	find $(MUTATION_DIR) -name __pycache__ -prune -exec rm -rf {} +
-	cd $(MUTATION_DIR) && DEEPDIVE_SCHEMA_DIR="$${DEEPDIVE_SCHEMA_DIR:-$(if $(wildcard ../shared/schemas),$(abspath ../shared/schemas))}" \
+	cd $(MUTATION_DIR) && DEEPDIVE_TEST_SHARED_CACHE="$(abspath $(MUTATION_DIR))/cache" DEEPDIVE_SCHEMA_DIR="$${DEEPDIVE_SCHEMA_DIR:-$(if $(wildcard ../shared/schemas),$(abspath ../shared/schemas))}" \
 		$(abspath $(BIN))/mutmut run --max-children $(JOBS) $(MUTANTS)
 	cd $(MUTATION_DIR) && $(abspath $(BIN))/python $(abspath tests/mutation_summary.py)
 

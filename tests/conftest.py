@@ -16,13 +16,14 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Generator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
+
+from session_cache import SHARED_CACHE_VARIABLE, session_cache_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFESTS = ROOT / "manifests"
@@ -60,7 +61,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
 
 def pytest_configure(config: pytest.Config) -> None:
     """A fresh cache folder for this session (restored in pytest_unconfigure)."""
-    folder = tempfile.mkdtemp(prefix="deepdive-test-cache-")
+    folder = session_cache_folder()
     config.stash[_CACHE_KEY] = (folder, os.environ.get("DEEPDIVE_CACHE_DIR"))
     os.environ["DEEPDIVE_CACHE_DIR"] = folder
 
@@ -69,7 +70,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     folder, before = config.stash.get(_CACHE_KEY, (None, None))
     if folder is None:
         return
-    shutil.rmtree(folder, ignore_errors=True)
+    if folder != os.environ.get(SHARED_CACHE_VARIABLE):
+        shutil.rmtree(folder, ignore_errors=True)
     if before is None:
         os.environ.pop("DEEPDIVE_CACHE_DIR", None)
     else:

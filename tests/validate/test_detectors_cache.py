@@ -95,3 +95,45 @@ def test_kubernetes_schema_keys_name_the_package_version_and_kind(tmp_path: Path
     schemas.compiler.get = spy  # type: ignore[method-assign]
     schemas.validator("1.37", "apps/v1", "Deployment")
     assert seen == [f"k8s:{schemas.package_version}:1.37:apps/v1:Deployment"]
+
+
+# --- the test sessions' cache folder (tests/conftest.py) ----------------------------------
+@pytest.mark.parametrize(("mutant", "shared"), [
+    ("", True),
+    ("deepdive.validate.rules.istio.x_host_matches__mutmut_3", True),
+    ("deepdive.facts.qos.x_qos_class__mutmut_1", True),
+    ("deepdive.validate.kube.x_strict__mutmut_2", False),
+    ("deepdive.validate.crds.x_convert_crds__mutmut_7", False),
+    ("deepdive.validate.compiled.x_compile__mutmut_1", False),
+])
+def test_a_shared_cache_is_never_used_while_a_transform_is_mutated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, mutant: str, shared: bool
+) -> None:
+    """`make mutation` names one cache for its thousands of sessions; a schema transform's
+    mutants must each compile afresh, or the cache filled by the first would hide the rest."""
+    from session_cache import SHARED_CACHE_VARIABLE, TRANSFORM_MODULES, session_cache_folder
+
+    assert {f"deepdive.validate.{name.removesuffix('.py')}." for name in TRANSFORM_SOURCES} \
+        <= set(TRANSFORM_MODULES)
+    monkeypatch.setenv(SHARED_CACHE_VARIABLE, str(tmp_path / "shared"))
+    monkeypatch.setenv("MUTANT_UNDER_TEST", mutant)
+    folder = session_cache_folder()
+    try:
+        assert (folder == str(tmp_path / "shared")) is shared
+    finally:
+        if not shared:
+            shutil.rmtree(folder)
+
+
+def test_without_a_shared_cache_each_session_gets_a_new_folder(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from session_cache import SHARED_CACHE_VARIABLE, session_cache_folder
+
+    monkeypatch.delenv(SHARED_CACHE_VARIABLE, raising=False)
+    first, second = session_cache_folder(), session_cache_folder()
+    try:
+        assert first != second and not any(Path(first).iterdir())
+    finally:
+        shutil.rmtree(first)
+        shutil.rmtree(second)
