@@ -5,6 +5,8 @@ downloads are forbidden and the tests that need the CRDs skip, saying why (fail,
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 
 import pytest
 
@@ -29,3 +31,20 @@ def crds_available(validator: Validator) -> None:
         if os.environ.get("CI"):  # every Istio rule test would pass by skipping
             pytest.fail(f"{reason} (CI is set, so this cannot be skipped)")
         pytest.skip(reason)
+
+
+def remembered_checks() -> list[Callable[..., object]]:
+    """Every function of the validator that remembers its answers (functools caches)."""
+    modules = [module for name, module in list(sys.modules.items())
+               if name.startswith("deepdive.validate.") and module is not None]
+    return [value for module in modules for value in vars(module).values()
+            if callable(value) and hasattr(value, "cache_clear")]
+
+
+@pytest.fixture(autouse=True)
+def answers_afresh() -> None:
+    """The string checks remember their answers for the whole process; each test asks them
+    afresh, so an answer remembered from an earlier test (or, under `make mutation`, from
+    the clean run before the mutant was switched on) cannot stand in for its own."""
+    for check in remembered_checks():
+        check.cache_clear()  # type: ignore[attr-defined]

@@ -137,3 +137,17 @@ def test_without_a_shared_cache_each_session_gets_a_new_folder(
     finally:
         shutil.rmtree(first)
         shutil.rmtree(second)
+
+
+def test_every_remembered_string_check_is_asked_afresh_in_each_test() -> None:
+    """The autouse fixture in tests/validate/conftest.py must reach the memoized checks, or a
+    mutant in one would be answered from the clean run's memory and survive."""
+    from conftest import remembered_checks
+
+    from deepdive.validate.rules import apiserver, kubernetes
+
+    found = remembered_checks()
+    for check in (apiserver.is_dns1123_label, apiserver.is_label_key,
+                  apiserver.is_config_map_key, apiserver.is_valid_percent):
+        assert check in found
+    assert any(getattr(check, "__module__", "") == kubernetes.__name__ for check in found)

@@ -39,14 +39,17 @@ _PORT_NAME_CHARS = re.compile(r"[-a-z0-9]+")
 
 
 def _regex_error(message: str, fmt: str, *examples: str) -> str:
-    """validation.go RegexError: the message, then examples, then the regex used."""
-    shown = " or ".join(f"'{e}'" for e in examples)
-    return (f"{message} (e.g. {shown}, regex used for validation is '{fmt}')" if examples
+    """validation.go RegexError: the message, then examples, then the regex used. Go writes
+    each example as "'x', " and puts " or " between them, hence "'a',  or 'b', regex"."""
+    shown = " or ".join(f"'{e}', " for e in examples)
+    return (f"{message} (e.g. {shown}regex used for validation is '{fmt}')" if examples
             else f"{message} (regex used for validation is '{fmt}')")
 
 
-def _max_len(length: int) -> str:
-    return f"must be no more than {length} bytes"
+def _max_len(length: int, unit: str = "characters") -> str:
+    """MaxLenError: util/validation/validation.go's (names, port names, config keys) says
+    "characters"; content/errors.go's, which the label key and value checks use, "bytes"."""
+    return f"must be no more than {length} {unit}"
 
 
 def _memoized(check: Callable[[str], list[str]]) -> Callable[[str], tuple[str, ...]]:
@@ -77,7 +80,12 @@ def is_dns1123_label(value: str) -> list[str]:
 @_memoized
 def is_dns1123_subdomain(value: str) -> list[str]:
     """validation.go IsDNS1123Subdomain."""
-    errors = [_max_len(253)] if len(value) > 253 else []
+    return _subdomain_errors(value, "characters")
+
+
+def _subdomain_errors(value: str, unit: str) -> list[str]:
+    """IsDNS1123Subdomain of util/validation ("characters") or of content ("bytes")."""
+    errors = [_max_len(253, unit)] if len(value) > 253 else []
     if not _DNS1123_SUBDOMAIN.fullmatch(value):
         errors.append(_regex_error(
             "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
@@ -111,7 +119,7 @@ def is_label_key(value: str) -> list[str]:
         if not prefix:
             errors.append("prefix part must be non-empty")
         else:
-            errors += [f"prefix part {e}" for e in is_dns1123_subdomain(prefix)]
+            errors += [f"prefix part {e}" for e in _subdomain_errors(prefix, "bytes")]
     else:
         return ["a valid label key " + _regex_error(
             "must consist of alphanumeric characters, '-', '_' or '.', and must start and "
@@ -120,7 +128,7 @@ def is_label_key(value: str) -> list[str]:
     if not name:
         errors.append("name part must be non-empty")
     elif len(name) > 63:
-        errors.append("name part " + _max_len(63))
+        errors.append("name part " + _max_len(63, "bytes"))
     if not _LABEL_KEY.fullmatch(name):
         errors.append("name part " + _regex_error(
             "must consist of alphanumeric characters, '-', '_' or '.', and must start and "
@@ -131,7 +139,7 @@ def is_label_key(value: str) -> list[str]:
 @_memoized
 def is_label_value(value: str) -> list[str]:
     """content/kube.go IsLabelValue: empty, or a label-key name of at most 63 characters."""
-    errors = [_max_len(63)] if len(value) > 63 else []
+    errors = [_max_len(63, "bytes")] if len(value) > 63 else []
     if value and not _LABEL_KEY.fullmatch(value):
         errors.append(_regex_error(
             "a valid label must be an empty string or consist of alphanumeric characters, "
@@ -162,9 +170,10 @@ def is_valid_port_num(port: int) -> list[str]:
 
 # --- how the API server words a field error (apimachinery util/validation/field) ------
 def _shown(value: Any) -> str:
-    """A value as the message shows it: strings quoted, objects as JSON."""
+    """A value as the message shows it: strings quoted, objects as JSON (as Go's %q and
+    json.Marshal write them, other alphabets unescaped)."""
     if isinstance(value, str | dict | list):
-        return json.dumps(value)
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 

@@ -134,7 +134,7 @@ def _item_findings(resource: Resource, path: Path, item: dict[str, Any]) -> Iter
         yield resource.finding(target_path, "api-volume", required(target_path))
     elif isinstance(target, str):
         errors = _descending_path_errors(target)
-        if target.startswith("..") and "must not contain '..'" not in errors:
+        if target.startswith("..") and not target.startswith("../"):  # as the Go code does
             errors.append("must not start with '..'")
         for detail in errors:
             yield resource.finding(target_path, "api-volume", invalid(target_path, target, detail))
@@ -387,9 +387,12 @@ def _field_ref_findings(resource: Resource, path: Path,
     """validation.go validateObjectFieldSelector, after ConvertDownwardAPIFieldLabel: only
     labels and annotations take a subscript; env takes the paths above."""
     field_path, version = field_ref.get("fieldPath"), field_ref.get("apiVersion") or "v1"
-    if not isinstance(field_path, str) or not field_path:
+    if not isinstance(field_path, str):
         return
     fp_path: Path = (*path, "fieldPath")
+    if not field_path:
+        yield resource.finding(fp_path, "api-env", required(fp_path))
+        return
     head, _, _ = field_path.partition("['")
     subscripted = field_path.endswith("']") and "['" in field_path and head
     problem = ""
@@ -595,8 +598,9 @@ def _toleration_findings(resource: Resource, path: Path,
             key_path: Path = (*path, "key")
             yield resource.finding(key_path, rule, invalid(key_path, key, detail))
     elif operator != "Exists":
-        yield resource.finding(operator_path, rule, invalid(
-            operator_path, operator, "operator must be Exists when `key` is empty, which "
+        yield resource.finding(operator_path, rule, invalid(  # the operator as written
+            operator_path, toleration.get("operator") or "",
+            "operator must be Exists when `key` is empty, which "
             'means "match all values and all keys"'))
     if toleration.get("tolerationSeconds") is not None and effect != "NoExecute":
         effect_path: Path = (*path, "effect")
@@ -636,7 +640,7 @@ def _hook_findings(resource: Resource, path: Path,
     for name in ("httpGet", "tcpSocket"):
         action = handler.get(name)
         port = action.get("port") if isinstance(action, dict) else None
-        if port is not None and not letterless(port):
+        if port is not None:  # no cross-reference rule reads a hook's port
             port_path: Path = (*path, name, "port")
             for detail in port_num_or_name(port):
                 yield resource.finding(port_path, "api-pod-spec",

@@ -190,9 +190,11 @@ def _port_value_findings(service: Resource, spec: dict[str, Any]) -> Iterator[Fi
             yield service.finding(protocol_path, rule,
                                   unsupported(protocol_path, protocol, PROTOCOLS))
         app_protocol = port.get("appProtocol")
-        if isinstance(app_protocol, str):  # validation.go validateAppProtocol
+        # validation.go validateServicePort: ValidateQualifiedName, as written (unlike an
+        # annotation key, not lower-cased first: the prefix must be lower case)
+        if isinstance(app_protocol, str):
             app_path: Path = (*path, "appProtocol")
-            for detail in is_label_key(app_protocol.lower()):
+            for detail in is_label_key(app_protocol):
                 yield service.finding(app_path, rule, invalid(app_path, app_protocol, detail))
         target = port.get("targetPort")
         errors = port_num_or_name(target) if target not in (None, 0, "") else ()

@@ -107,6 +107,13 @@ def _int_or_percent_findings(resource: Resource, path: Path, value: Any,
         yield resource.finding(path, "api-rollout", invalid(path, number, NEGATIVE))
 
 
+def _defaulted(rolling: dict[str, Any], name: str, default: Any) -> Any:
+    """A rollingUpdate field, or the API server's default when it is unset or null
+    (SetDefaults_Deployment, SetDefaults_DaemonSet)."""
+    value = rolling.get(name)
+    return default if value is None else value
+
+
 def check_rollouts(_context: SetContext, resource: Resource,
                    spec: dict[str, Any]) -> Iterator[Finding]:
     """api-rollout. apps/validation/validation.go ValidateDeploymentSpec (minReadySeconds
@@ -155,7 +162,8 @@ def _deployment_findings(resource: Resource, spec: dict[str, Any]) -> Iterator[F
         yield resource.finding(path, rule, unsupported(path, kind, ["Recreate", "RollingUpdate"]))
         return
     rolling = rolling if isinstance(rolling, dict) else {}
-    unavailable, surge = rolling.get("maxUnavailable", "25%"), rolling.get("maxSurge", "25%")
+    unavailable = _defaulted(rolling, "maxUnavailable", "25%")
+    surge = _defaulted(rolling, "maxSurge", "25%")
     base = (*base, "rollingUpdate")
     yield from _int_or_percent_findings(resource, (*base, "maxUnavailable"), unavailable, True)
     yield from _int_or_percent_findings(resource, (*base, "maxSurge"), surge, False)
@@ -180,7 +188,8 @@ def _daemonset_findings(resource: Resource, spec: dict[str, Any]) -> Iterator[Fi
         return
     rolling = strategy.get("rollingUpdate")
     rolling = rolling if isinstance(rolling, dict) else {}
-    unavailable, surge = rolling.get("maxUnavailable", 1), rolling.get("maxSurge", 0)
+    unavailable = _defaulted(rolling, "maxUnavailable", 1)
+    surge = _defaulted(rolling, "maxSurge", 0)
     base = (*base, "rollingUpdate")
     yield from _int_or_percent_findings(resource, (*base, "maxUnavailable"), unavailable, True)
     yield from _int_or_percent_findings(resource, (*base, "maxSurge"), surge, True)
@@ -190,7 +199,8 @@ def _daemonset_findings(resource: Resource, spec: dict[str, Any]) -> Iterator[Fi
         path = (*base, "maxSurge")
         yield resource.finding(path, rule, invalid(
             path, surge, "may not be set when maxUnavailable is non-zero"
-            + ("" if "maxUnavailable" in rolling else " (maxUnavailable defaults to 1)")))
+            + ("" if rolling.get("maxUnavailable") is not None
+               else " (maxUnavailable defaults to 1)")))
     elif not has_unavailable and not has_surge:
         path = (*base, "maxUnavailable")
         yield resource.finding(path, rule, required(path, "cannot be 0 when maxSurge is 0"))
