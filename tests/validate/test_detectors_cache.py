@@ -143,7 +143,6 @@ def test_every_remembered_string_check_is_asked_afresh_in_each_test() -> None:
     """The autouse fixture in tests/validate/conftest.py must reach the memoized checks, or a
     mutant in one would be answered from the clean run's memory and survive."""
     from conftest import remembered_checks
-
     from deepdive.validate.rules import apiserver, kubernetes
 
     found = remembered_checks()

@@ -263,18 +263,17 @@ def test_ip_version(value: str, version: int | None) -> None:
 
 # --- the API server's kinds of field error (apimachinery util/validation/field) --------------
 def test_error_bodies_read_as_the_api_server_writes_them() -> None:
-    path = ("spec", "x")
-    assert invalid(path, "a", "bad") == 'Invalid value: "a": bad'
-    assert invalid(path, 7, "bad") == "Invalid value: 7: bad"
-    assert invalid(path, {"k": 1}, "bad") == 'Invalid value: {"k": 1}: bad'
-    assert invalid(path, ["a"], "bad") == 'Invalid value: ["a"]: bad'
-    assert invalid(path, "café", "bad") == 'Invalid value: "café": bad'  # Go's %q keeps é
-    assert duplicate(path, "a") == 'Duplicate value: "a"'
-    assert required(path) == "Required value"
-    assert required(path, "must be set") == "Required value: must be set"
-    assert forbidden(path, "not here") == "Forbidden: not here"
-    assert not_found(path, "cm") == 'Not found: "cm"'
-    assert unsupported(path, "X", ["A", "B"]) == (
+    assert invalid("a", "bad") == 'Invalid value: "a": bad'
+    assert invalid(7, "bad") == "Invalid value: 7: bad"
+    assert invalid({"k": 1}, "bad") == 'Invalid value: {"k": 1}: bad'
+    assert invalid(["a"], "bad") == 'Invalid value: ["a"]: bad'
+    assert invalid("café", "bad") == 'Invalid value: "café": bad'  # Go's %q keeps é
+    assert duplicate("a") == 'Duplicate value: "a"'
+    assert required() == "Required value"
+    assert required("must be set") == "Required value: must be set"
+    assert forbidden("not here") == "Forbidden: not here"
+    assert not_found("cm") == 'Not found: "cm"'
+    assert unsupported("X", ["A", "B"]) == (
         'Unsupported value: "X": supported values: "A", "B"')
 
 

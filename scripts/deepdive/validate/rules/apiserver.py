@@ -186,27 +186,27 @@ def spec_of(resource: Resource) -> dict[str, Any]:
     return spec if isinstance(spec, dict) else {}
 
 
-def invalid(path: Path, value: Any, detail: str) -> str:
+def invalid(value: Any, detail: str) -> str:
     return f"Invalid value: {_shown(value)}: {detail}"
 
 
-def duplicate(path: Path, value: Any) -> str:
+def duplicate(value: Any) -> str:
     return f"Duplicate value: {_shown(value)}"
 
 
-def required(path: Path, detail: str = "") -> str:
+def required(detail: str = "") -> str:
     return f"Required value: {detail}" if detail else "Required value"
 
 
-def forbidden(path: Path, detail: str) -> str:
+def forbidden(detail: str) -> str:
     return f"Forbidden: {detail}"
 
 
-def not_found(path: Path, value: Any) -> str:
+def not_found(value: Any) -> str:
     return f"Not found: {_shown(value)}"
 
 
-def unsupported(path: Path, value: Any, supported: list[str]) -> str:
+def unsupported(value: Any, supported: list[str]) -> str:
     values = ", ".join(json.dumps(s) for s in supported)
     return f"Unsupported value: {_shown(value)}: supported values: {values}"
 
@@ -230,7 +230,7 @@ def negative_fields(resource: Resource, holder: Any, base: Path, fields: tuple[s
         value = _integer(holder.get(name))
         if value is not None and value < 0:
             path: Path = (*base, name)
-            yield resource.finding(path, rule, invalid(path, value, NEGATIVE))
+            yield resource.finding(path, rule, invalid(value, NEGATIVE))
 
 
 def letterless(value: Any) -> bool:
@@ -305,10 +305,10 @@ def check_label_selector(resource: Resource, selector: Any, base: Path,
     for key, value in labels.items() if isinstance(labels, dict) else []:
         path: Path = (*base, "matchLabels", key)
         for detail in is_label_key(str(key)):
-            yield resource.finding(path, rule, invalid(path, str(key), detail))
+            yield resource.finding(path, rule, invalid(str(key), detail))
         if isinstance(value, str):
             for detail in is_label_value(value):
-                yield resource.finding(path, rule, invalid(path, value, detail))
+                yield resource.finding(path, rule, invalid(value, detail))
     expressions = selector.get("matchExpressions")
     for index, expression in enumerate(expressions if isinstance(expressions, list) else []):
         if not isinstance(expression, dict):
@@ -318,21 +318,21 @@ def check_label_selector(resource: Resource, selector: Any, base: Path,
         if operator in ("In", "NotIn") and not values:
             values_path: Path = (*path, "values")
             yield resource.finding(path, rule, required(
-                values_path, "must be specified when `operator` is 'In' or 'NotIn'"))
+                "must be specified when `operator` is 'In' or 'NotIn'"))
         elif operator in ("Exists", "DoesNotExist") and values:
             values_path = (*path, "values")
             yield resource.finding(values_path, rule, forbidden(
-                values_path, "may not be specified when `operator` is 'Exists' or "
+                "may not be specified when `operator` is 'Exists' or "
                 "'DoesNotExist'"))
         elif isinstance(operator, str) and operator not in SELECTOR_OPERATORS:
             operator_path: Path = (*path, "operator")
             yield resource.finding(operator_path, rule, invalid(
-                operator_path, operator, "not a valid selector operator"))
+                operator, "not a valid selector operator"))
         key = expression.get("key")
         if isinstance(key, str):
             key_path: Path = (*path, "key")
             for detail in is_label_key(key):
-                yield resource.finding(key_path, rule, invalid(key_path, key, detail))
+                yield resource.finding(key_path, rule, invalid(key, detail))
 
 
 # --- object names ----------------------------------------------------------------------
@@ -390,7 +390,7 @@ def check_names(context: SetContext) -> Iterator[Finding]:
         for detail in check(name):
             if check is is_dns1035_label and not is_dns1123_label(name):
                 detail += RELAXED_NOTE  # only the leading digit is wrong, and only in 1.35
-            yield resource.finding(path, "api-object-name", invalid(path, name, detail))
+            yield resource.finding(path, "api-object-name", invalid(name, detail))
 
 
 # --- labels and annotations ------------------------------------------------------------
@@ -418,11 +418,11 @@ def check_labels(context: SetContext) -> Iterator[Finding]:
                 key = str(key)
                 for detail in is_label_key(key):
                     yield resource.finding((*base, key), "api-label",
-                                           invalid(base, key, detail))
+                                           invalid(key, detail))
                 if isinstance(value, str):
                     for detail in is_label_value(value):
                         yield resource.finding((*base, key), "api-label",
-                                               invalid(base, value, detail))
+                                               invalid(value, detail))
 
 
 def check_annotations(context: SetContext) -> Iterator[Finding]:
@@ -438,7 +438,7 @@ def check_annotations(context: SetContext) -> Iterator[Finding]:
                 key = str(key)
                 for detail in is_label_key(key.lower()):
                     yield resource.finding((*base, key), "api-annotation-key",
-                                           invalid(base, key, detail))
+                                           invalid(key, detail))
 
 
 # --- containers --------------------------------------------------------------------------
@@ -460,19 +460,19 @@ def check_containers(context: SetContext) -> Iterator[Finding]:
             if isinstance(name, str) and name:
                 for detail in is_dns1123_label(name):
                     yield resource.finding(name_path, "api-container-name",
-                                           invalid(name_path, name, detail))
+                                           invalid(name, detail))
                 if name in seen[field_name]:
                     yield resource.finding(name_path, "api-container-name",
-                                           duplicate(name_path, name))
+                                           duplicate(name))
                 else:
                     seen[field_name].add(name)
             elif name == "":
-                yield resource.finding(name_path, "api-container-name", required(name_path))
+                yield resource.finding(name_path, "api-container-name", required())
             image = container.get("image")
             if image is None or image == "":
                 image_path: Path = (*path, "image")
                 yield resource.finding(image_path, "api-container-image",
-                                       required(image_path))
+                                       required())
 
 
 def check_container_ports(context: SetContext) -> Iterator[Finding]:
@@ -493,26 +493,26 @@ def check_container_ports(context: SetContext) -> Iterator[Finding]:
                     errors = is_valid_port_name(name)
                     for detail in errors:
                         yield resource.finding(name_path, "api-container-port",
-                                               invalid(name_path, name, detail))
+                                               invalid(name, detail))
                     if not errors and name in names:
                         yield resource.finding(name_path, "api-container-port",
-                                               duplicate(name_path, name))
+                                               duplicate(name))
                     names.add(name)
                 number_path: Path = (*port_path, "containerPort")
                 number = _integer(port.get("containerPort"))
                 if number == 0:
                     yield resource.finding(number_path, "api-container-port",
-                                           required(number_path))
+                                           required())
                 elif number is not None:
                     for detail in is_valid_port_num(number):
                         yield resource.finding(number_path, "api-container-port",
-                                               invalid(number_path, number, detail))
+                                               invalid(number, detail))
                 host_path: Path = (*port_path, "hostPort")
                 host = _integer(port.get("hostPort"))
                 if host:
                     for detail in is_valid_port_num(host):
                         yield resource.finding(host_path, "api-container-port",
-                                               invalid(host_path, host, detail))
+                                               invalid(host, detail))
 
 
 # --- Services ----------------------------------------------------------------------------
@@ -530,21 +530,21 @@ def check_service_ports(context: SetContext) -> Iterator[Finding]:
             name_path: Path = (*port_path, "name")
             name = port.get("name")
             if len(ports) > 1 and not name:
-                yield service.finding(name_path, "api-service-port", required(name_path))
+                yield service.finding(name_path, "api-service-port", required())
             elif isinstance(name, str) and name:
                 for detail in is_dns1123_label(name):
                     yield service.finding(name_path, "api-service-port",
-                                          invalid(name_path, name, detail))
+                                          invalid(name, detail))
                 if name in names:
                     yield service.finding(name_path, "api-service-port",
-                                          duplicate(name_path, name))
+                                          duplicate(name))
                 names.add(name)
             number = _integer(port.get("port"))
             if number is not None:
                 number_path: Path = (*port_path, "port")
                 for detail in is_valid_port_num(number):
                     yield service.finding(number_path, "api-service-port",
-                                          invalid(number_path, number, detail))
+                                          invalid(number, detail))
 
 
 # --- workloads ---------------------------------------------------------------------------
@@ -562,7 +562,7 @@ def check_replicas(context: SetContext) -> Iterator[Finding]:
         if replicas is not None and replicas < 0:
             path: Path = ("spec", "replicas")
             yield resource.finding(path, "api-replicas", invalid(
-                path, replicas, "must be greater than or equal to 0"))
+                replicas, "must be greater than or equal to 0"))
 
 
 def check_restart_policy(context: SetContext) -> Iterator[Finding]:
@@ -576,7 +576,7 @@ def check_restart_policy(context: SetContext) -> Iterator[Finding]:
         if isinstance(policy, str) and policy and policy != "Always":
             path: Path = (*template.path, "spec", "restartPolicy")
             yield resource.finding(path, "api-restart-policy",
-                                   unsupported(path, policy, ["Always"]))
+                                   unsupported(policy, ["Always"]))
 
 
 APISERVER_CHECKS = (check_names, check_labels, check_annotations, check_containers,

@@ -83,13 +83,13 @@ def check_config_data(resource: Resource) -> Iterator[Finding]:
             keys[section].add(key)
             path: Path = (section, key)
             for detail in is_config_map_key(key):
-                yield resource.finding(path, rule, invalid(path, key, detail))
+                yield resource.finding(path, rule, invalid(key, detail))
             size += len(value) if isinstance(value, str) else 0
     if resource.kind == "ConfigMap":
         for key in sorted(keys.get("data", set()) & keys.get("binaryData", set())):
             path = ("data", key)
             yield resource.finding(path, rule, invalid(
-                path, key, "duplicate of key present in binaryData"))
+                key, "duplicate of key present in binaryData"))
     # A character is at most 4 bytes of UTF-8, and base64 decodes to less than it
     # reads: only a large object needs its exact size.
     if size * 4 > MAX_DATA_BYTES and _data_bytes(resource, sections) > MAX_DATA_BYTES:
@@ -121,15 +121,15 @@ def _secret_type_findings(resource: Resource, keys: dict[str, set[str]]) -> Iter
         annotations = resource.data.get("metadata", {}).get("annotations") or {}
         if not annotations.get("kubernetes.io/service-account.name"):
             path: Path = ("metadata", "annotations", "kubernetes.io/service-account.name")
-            yield resource.finding(path, rule, required(path))
+            yield resource.finding(path, rule, required())
     elif kind == "kubernetes.io/basic-auth" and not present & {"username", "password"}:
         for key in ("username", "password"):
             path = ("data", key)
-            yield resource.finding(path, rule, required(path))
+            yield resource.finding(path, rule, required())
     for key in SECRET_TYPE_KEYS.get(str(kind), ()):
         path = ("data", key)
         if key not in present:
-            yield resource.finding(path, rule, required(path))
+            yield resource.finding(path, rule, required())
         elif key.startswith(".docker"):
             section, text = _secret_value(resource, key)
             if text is not None:
@@ -138,7 +138,7 @@ def _secret_type_findings(resource: Resource, keys: dict[str, set[str]]) -> Iter
                 except ValueError as error:
                     at: Path = (section, key)
                     yield resource.finding(at, rule, invalid(
-                        path, "<secret contents redacted>", str(error)))
+                        "<secret contents redacted>", str(error)))
 
 
 def _secret_value(resource: Resource, key: str) -> tuple[str, bytes | str | None]:
@@ -177,21 +177,21 @@ def _claim_findings(resource: Resource, spec: dict[str, Any], base: Path) -> Ite
     modes_path: Path = (*base, "accessModes")
     if not modes:
         yield resource.finding(modes_path, rule,
-                               required(modes_path, "at least 1 access mode is required"))
+                               required("at least 1 access mode is required"))
     modes = modes if isinstance(modes, list) else []
     for index, mode in enumerate(modes):
         if mode not in ACCESS_MODES:
             yield resource.finding((*modes_path, index), rule,
-                                   unsupported(modes_path, mode, ACCESS_MODES))
+                                   unsupported(mode, ACCESS_MODES))
     if "ReadWriteOncePod" in modes and len(set(modes)) > 1:
         yield resource.finding(modes_path, rule, forbidden(
-            modes_path, "may not use ReadWriteOncePod with other access modes"))
+            "may not use ReadWriteOncePod with other access modes"))
     storage_path: Path = (*base, "resources", "requests", "storage")
     requests = (spec.get("resources") or {}).get("requests") \
         if isinstance(spec.get("resources"), dict) else None
     storage = requests.get("storage") if isinstance(requests, dict) else None
     if storage is None:
-        yield resource.finding(storage_path, rule, required((*base, "resources", "storage")))
+        yield resource.finding(storage_path, rule, required())
     else:
         try:
             positive = parse_quantity(storage) > 0
@@ -199,16 +199,16 @@ def _claim_findings(resource: Resource, spec: dict[str, Any], base: Path) -> Ite
             positive = True  # resource-quantity's to report
         if not positive:
             yield resource.finding(storage_path, rule,
-                                   invalid(storage_path, str(storage), "must be greater than zero"))
+                                   invalid(str(storage), "must be greater than zero"))
     class_name = spec.get("storageClassName")
     if isinstance(class_name, str) and class_name:
         path: Path = (*base, "storageClassName")
         for detail in is_dns1123_subdomain(class_name):
-            yield resource.finding(path, rule, invalid(path, class_name, detail))
+            yield resource.finding(path, rule, invalid(class_name, detail))
     mode = spec.get("volumeMode")
     if isinstance(mode, str) and mode not in VOLUME_MODES:
         path = (*base, "volumeMode")
-        yield resource.finding(path, rule, unsupported(path, mode, VOLUME_MODES))
+        yield resource.finding(path, rule, unsupported(mode, VOLUME_MODES))
     yield from check_label_selector(resource, spec.get("selector"), (*base, "selector"), rule)
 
 
@@ -233,7 +233,7 @@ def check_ingresses(resource: Resource) -> Iterator[Finding]:
     if not rules and spec.get("defaultBackend") is None:
         path: Path = ("spec", "rules")
         yield resource.finding(path, rule, invalid(
-            path, "", "either `defaultBackend` or `rules` must be specified"))
+            "", "either `defaultBackend` or `rules` must be specified"))
     if isinstance(spec.get("defaultBackend"), dict):
         yield from _backend_findings(resource, spec["defaultBackend"],
                                      ("spec", "defaultBackend"))
@@ -241,7 +241,7 @@ def check_ingresses(resource: Resource) -> Iterator[Finding]:
     if isinstance(class_name, str) and class_name:
         path = ("spec", "ingressClassName")
         for detail in is_dns1123_subdomain(class_name):
-            yield resource.finding(path, rule, invalid(path, class_name, detail))
+            yield resource.finding(path, rule, invalid(class_name, detail))
     for index, ingress_rule in enumerate(rules):
         if isinstance(ingress_rule, dict):
             yield from _rule_findings(resource, ingress_rule, ("spec", "rules", index))
@@ -268,14 +268,14 @@ def _rule_findings(resource: Resource, ingress_rule: dict[str, Any],
     if isinstance(host, str) and host:
         path: Path = (*base, "host")
         for detail in _host_errors(host):
-            yield resource.finding(path, rule, invalid(path, host, detail))
+            yield resource.finding(path, rule, invalid(host, detail))
     http = ingress_rule.get("http")
     if not isinstance(http, dict):
         return
     paths = list_at(http, ("paths",))
     if not paths:
         path = (*base, "http", "paths")
-        yield resource.finding(path, rule, required(path))
+        yield resource.finding(path, rule, required())
     for index, entry in enumerate(paths):
         if not isinstance(entry, dict):
             continue
@@ -292,9 +292,9 @@ def _rule_findings(resource: Resource, ingress_rule: dict[str, Any],
             details = []
             if isinstance(kind, str):
                 type_path: Path = (*entry_path, "pathType")
-                yield resource.finding(type_path, rule, unsupported(type_path, kind, PATH_TYPES))
+                yield resource.finding(type_path, rule, unsupported(kind, PATH_TYPES))
         for detail in details:
-            yield resource.finding(value_path, rule, invalid(value_path, value, detail))
+            yield resource.finding(value_path, rule, invalid(value, detail))
         if isinstance(entry.get("backend"), dict):
             yield from _backend_findings(resource, entry["backend"], (*entry_path, "backend"))
 
@@ -305,38 +305,38 @@ def _backend_findings(resource: Resource, backend: dict[str, Any],
     service, other = backend.get("service"), backend.get("resource")
     if service is not None and other is not None:
         yield resource.finding(base, rule, invalid(
-            base, "", "cannot set both resource and service backends"))
+            "", "cannot set both resource and service backends"))
         return
     if service is None and other is None:
         yield resource.finding(base, rule, invalid(
-            base, "", "resource or service backend is required"))
+            "", "resource or service backend is required"))
         return
     if not isinstance(service, dict):
         return
     name = service.get("name")
     name_path: Path = (*base, "service", "name")
     if not name:
-        yield resource.finding(name_path, rule, required(name_path))
+        yield resource.finding(name_path, rule, required())
     elif isinstance(name, str):
         for detail in NAME_CHECKS[("", "Service")](name):
-            yield resource.finding(name_path, rule, invalid(name_path, name, detail))
+            yield resource.finding(name_path, rule, invalid(name, detail))
     port = service.get("port")
     port = port if isinstance(port, dict) else {}
     port_name, number = port.get("name") or "", integer(port.get("number")) or 0
     if port_name and number:
         yield resource.finding((*base, "service", "port"), rule, invalid(
-            base, "", "cannot set both port name & port number"))
+            "", "cannot set both port name & port number"))
     elif port_name:
         path: Path = (*base, "service", "port", "name")
         for detail in is_valid_port_name(str(port_name)):
-            yield resource.finding(path, rule, invalid(path, port_name, detail))
+            yield resource.finding(path, rule, invalid(port_name, detail))
     elif number:
         path = (*base, "service", "port", "number")
         for detail in is_valid_port_num(number):
-            yield resource.finding(path, rule, invalid(path, number, detail))
+            yield resource.finding(path, rule, invalid(number, detail))
     else:
         yield resource.finding((*base, "service", "port"), rule,
-                               required(base, "port name or number is required"))
+                               required("port name or number is required"))
 
 
 # --- HorizontalPodAutoscalers -----------------------------------------------------------------
@@ -359,30 +359,30 @@ def check_autoscalers(resource: Resource) -> Iterator[Finding]:
     if low is not None and low < 1:
         path: Path = ("spec", "minReplicas")
         yield resource.finding(path, rule, invalid(
-            path, low, "must be greater than or equal to 1"))
+            low, "must be greater than or equal to 1"))
     if high is not None and high < 1:
         path = ("spec", "maxReplicas")
-        yield resource.finding(path, rule, invalid(path, high, "must be greater than 0"))
+        yield resource.finding(path, rule, invalid(high, "must be greater than 0"))
     elif high is not None and low is not None and high < low:
         path = ("spec", "maxReplicas")
         yield resource.finding(path, rule, invalid(
-            path, high, "must be greater than or equal to `minReplicas`"))
+            high, "must be greater than or equal to `minReplicas`"))
     target = spec.get("scaleTargetRef")
     for field_name in ("kind", "name"):
         value = target.get(field_name) if isinstance(target, dict) else None
         path = ("spec", "scaleTargetRef", field_name)
         if not value:
-            yield resource.finding(path, rule, required(path))
+            yield resource.finding(path, rule, required())
         elif isinstance(value, str) and (value in (".", "..") or "/" in value
                                          or "%" in value):
             yield resource.finding(path, rule, invalid(
-                path, value, "may not be '.' or '..' and may not contain '/' or '%'"))
+                value, "may not be '.' or '..' and may not contain '/' or '%'"))
     if resource.api_version == "autoscaling/v1":
         utilization = integer(spec.get("targetCPUUtilizationPercentage"))
         if utilization is not None and utilization < 1:
             path = ("spec", "targetCPUUtilizationPercentage")
             yield resource.finding(path, rule,
-                                   invalid(path, utilization, "must be greater than 0"))
+                                   invalid(utilization, "must be greater than 0"))
         return
     for index, metric in enumerate(list_at(spec, ("metrics",))):
         if isinstance(metric, dict):
@@ -395,21 +395,21 @@ def _metric_findings(resource: Resource, metric: dict[str, Any], base: Path) -> 
     type_path: Path = (*base, "type")
     if not kind:
         yield resource.finding(type_path, rule,
-                               required(type_path, "must specify a metric source type"))
+                               required("must specify a metric source type"))
         return
     if kind not in METRIC_TYPES:
-        yield resource.finding(type_path, rule, unsupported(type_path, kind, METRIC_TYPES))
+        yield resource.finding(type_path, rule, unsupported(kind, METRIC_TYPES))
         return
     expected = METRIC_FIELDS[kind]
     if metric.get(expected) is None:
         path: Path = (*base, expected)
         yield resource.finding(path, rule, required(
-            path, "must populate information for the given metric source"))
+            "must populate information for the given metric source"))
     for other in METRIC_FIELDS.values():
         if other != expected and metric.get(other) is not None:
             path = (*base, other)
             yield resource.finding(path, rule, forbidden(
-                path, "must populate the given metric source only"))
+                "must populate the given metric source only"))
     source = metric.get(expected)
     if not isinstance(source, dict):
         return
@@ -421,7 +421,7 @@ def _metric_findings(resource: Resource, metric: dict[str, Any], base: Path) -> 
                 and target.get("averageValue") is None:
             path = (*target_path, "averageUtilization")
             yield resource.finding(target_path, rule, required(
-                path, "must set either a target raw value or a target utilization"))
+                "must set either a target raw value or a target utilization"))
 
 
 def _target_findings(resource: Resource, target: dict[str, Any],
@@ -431,10 +431,10 @@ def _target_findings(resource: Resource, target: dict[str, Any],
     type_path: Path = (*base, "type")
     if not kind:
         yield resource.finding(type_path, rule,
-                               required(type_path, "must specify a metric target type"))
+                               required("must specify a metric target type"))
     elif kind not in TARGET_TYPES:
         yield resource.finding(type_path, rule, invalid(
-            type_path, kind, "must be either Utilization, Value, or AverageValue"))
+            kind, "must be either Utilization, Value, or AverageValue"))
     for field_name in ("value", "averageValue"):
         value = target.get(field_name)
         if value is None:
@@ -445,11 +445,11 @@ def _target_findings(resource: Resource, target: dict[str, Any],
             continue  # resource-quantity's
         if not positive:
             path: Path = (*base, field_name)
-            yield resource.finding(path, rule, invalid(path, str(value), "must be positive"))
+            yield resource.finding(path, rule, invalid(str(value), "must be positive"))
     utilization = integer(target.get("averageUtilization"))
     if utilization is not None and utilization < 1:
         path = (*base, "averageUtilization")
-        yield resource.finding(path, rule, invalid(path, utilization, "must be greater than 0"))
+        yield resource.finding(path, rule, invalid(utilization, "must be greater than 0"))
 
 
 # --- PodDisruptionBudgets -----------------------------------------------------------------------
@@ -467,7 +467,7 @@ def check_disruption_budgets(resource: Resource) -> Iterator[Finding]:
         path: Path = ("spec", "maxUnavailable")
         both = {k: spec[k] for k in ("minAvailable", "maxUnavailable")}
         yield resource.finding(path, rule, invalid(
-            ("spec",), both, "minAvailable and maxUnavailable cannot be both set"))
+            both, "minAvailable and maxUnavailable cannot be both set"))
     for field_name in ("minAvailable", "maxUnavailable"):
         value = spec.get(field_name)
         path = ("spec", field_name)
@@ -476,16 +476,16 @@ def check_disruption_budgets(resource: Resource) -> Iterator[Finding]:
             if not errors and int(value[:-1]) > 100:
                 errors = ["must not be greater than 100%"]
             for detail in errors:
-                yield resource.finding(path, rule, invalid(path, value, detail))
+                yield resource.finding(path, rule, invalid(value, detail))
         elif (number := integer(value)) is not None and number < 0:
             yield resource.finding(path, rule, invalid(
-                path, number, "must be greater than or equal to 0"))
+                number, "must be greater than or equal to 0"))
     yield from check_label_selector(resource, spec.get("selector"), ("spec", "selector"),
                                     rule)
     policy = spec.get("unhealthyPodEvictionPolicy")
     if isinstance(policy, str) and policy not in EVICTION_POLICIES:
         path = ("spec", "unhealthyPodEvictionPolicy")
-        yield resource.finding(path, rule, unsupported(path, policy, EVICTION_POLICIES))
+        yield resource.finding(path, rule, unsupported(policy, EVICTION_POLICIES))
 
 
 # --- EndpointSlices -------------------------------------------------------------------------------
@@ -521,7 +521,7 @@ def check_endpoint_slices(resource: Resource) -> Iterator[Finding]:
     kind = data.get("addressType")
     if isinstance(kind, str) and kind not in ADDRESS_TYPES:
         path: Path = ("addressType",)
-        yield resource.finding(path, rule, unsupported(path, kind, ADDRESS_TYPES))
+        yield resource.finding(path, rule, unsupported(kind, ADDRESS_TYPES))
     for index, endpoint in enumerate(list_at(data, ("endpoints",))):
         if not isinstance(endpoint, dict):
             continue
@@ -530,17 +530,17 @@ def check_endpoint_slices(resource: Resource) -> Iterator[Finding]:
         if not addresses:
             path = (*base, "addresses")
             yield resource.finding(path, rule,
-                                   required(path, "must contain at least 1 address"))
+                                   required("must contain at least 1 address"))
         for number, address in enumerate(addresses):
             if isinstance(address, str):
                 path = (*base, "addresses", number)
                 for detail in _address_errors(kind, address):
-                    yield resource.finding(path, rule, invalid(path, address, detail))
+                    yield resource.finding(path, rule, invalid(address, detail))
         hostname = endpoint.get("hostname")
         if isinstance(hostname, str):
             path = (*base, "hostname")
             for detail in is_dns1123_label(hostname):
-                yield resource.finding(path, rule, invalid(path, hostname, detail))
+                yield resource.finding(path, rule, invalid(hostname, detail))
     names: set[str] = set()
     for index, port in enumerate(list_at(data, ("ports",))):
         if not isinstance(port, dict):
@@ -549,15 +549,15 @@ def check_endpoint_slices(resource: Resource) -> Iterator[Finding]:
         name = port.get("name") or ""
         name_path: Path = (*base, "name")
         for detail in is_dns1123_label(name) if name else []:
-            yield resource.finding(name_path, rule, invalid(name_path, name, detail))
+            yield resource.finding(name_path, rule, invalid(name, detail))
         if name in names:
             yield resource.finding(name_path if name else base, rule,
-                                   duplicate(name_path, name))
+                                   duplicate(name))
         names.add(name)
         protocol = port.get("protocol")
         if isinstance(protocol, str) and protocol not in PORT_PROTOCOLS:
             path = (*base, "protocol")
-            yield resource.finding(path, rule, unsupported(path, protocol, PORT_PROTOCOLS))
+            yield resource.finding(path, rule, unsupported(protocol, PORT_PROTOCOLS))
 
 
 RULES_BY_KIND: dict[tuple[str, str], Callable[[Resource], Iterator[Finding]]] = {

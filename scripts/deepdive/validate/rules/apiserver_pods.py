@@ -78,23 +78,23 @@ def check_volumes(resource: Resource, template: Template,
             name_path: Path = (*path, "name")
             name = volume.get("name")
             if name == "":
-                yield resource.finding(name_path, "api-volume", required(name_path))
+                yield resource.finding(name_path, "api-volume", required())
             elif isinstance(name, str):
                 for detail in is_dns1123_label(name):
                     yield resource.finding(name_path, "api-volume",
-                                           invalid(name_path, name, detail))
+                                           invalid(name, detail))
                 if name in names:
-                    yield resource.finding(name_path, "api-volume", duplicate(name_path, name))
+                    yield resource.finding(name_path, "api-volume", duplicate(name))
                 names.add(name)
             # The strict schema admits only volume sources beside the name.
             sources = [key for key, value in volume.items() if key != "name" and value is not None]
             if not sources:
                 yield resource.finding(path, "api-volume",
-                                       required(path, "must specify a volume type"))
+                                       required("must specify a volume type"))
             elif len(sources) > 1:
                 source_path: Path = (*path, sources[1])
                 yield resource.finding(source_path, "api-volume", forbidden(
-                    source_path, "may not specify more than 1 volume type"))
+                    "may not specify more than 1 volume type"))
             for source in sources:
                 if source in FILE_SOURCES and isinstance(volume[source], dict):
                     yield from _file_source_findings(resource, (*path, source), volume[source])
@@ -113,7 +113,7 @@ def _file_source_findings(resource: Resource, path: Path,
     mode = integer(source.get("defaultMode"))
     if mode is not None and not 0 <= mode <= 0o777:
         mode_path: Path = (*path, "defaultMode")
-        yield resource.finding(mode_path, "api-volume", invalid(mode_path, mode, FILE_MODE))
+        yield resource.finding(mode_path, "api-volume", invalid(mode, FILE_MODE))
     groups: list[tuple[Path, Any]] = [(path, source.get("items"))]
     projections = source.get("sources")
     for index, projection in enumerate(projections if isinstance(projections, list) else []):
@@ -131,20 +131,20 @@ def _item_findings(resource: Resource, path: Path, item: dict[str, Any]) -> Iter
     target = item.get("path")
     target_path: Path = (*path, "path")
     if target == "":
-        yield resource.finding(target_path, "api-volume", required(target_path))
+        yield resource.finding(target_path, "api-volume", required())
     elif isinstance(target, str):
         errors = _descending_path_errors(target)
         if target.startswith("..") and not target.startswith("../"):  # as the Go code does
             errors.append("must not start with '..'")
         for detail in errors:
-            yield resource.finding(target_path, "api-volume", invalid(target_path, target, detail))
+            yield resource.finding(target_path, "api-volume", invalid(target, detail))
     if item.get("key") == "":
         key_path: Path = (*path, "key")
-        yield resource.finding(key_path, "api-volume", required(key_path))
+        yield resource.finding(key_path, "api-volume", required())
     mode = integer(item.get("mode"))
     if mode is not None and not 0 <= mode <= 0o777:
         mode_path: Path = (*path, "mode")
-        yield resource.finding(mode_path, "api-volume", invalid(mode_path, mode, FILE_MODE))
+        yield resource.finding(mode_path, "api-volume", invalid(mode, FILE_MODE))
 
 
 def _descending_path_errors(value: str) -> list[str]:
@@ -192,42 +192,42 @@ def _mount_findings(resource: Resource, path: Path, mount: dict[str, Any], names
     name_path: Path = (*path, "name")
     name = mount.get("name")
     if name == "":
-        yield resource.finding(name_path, rule, required(name_path))
+        yield resource.finding(name_path, rule, required())
     elif name not in names:
-        yield resource.finding(name_path, rule, not_found(name_path, name))
+        yield resource.finding(name_path, rule, not_found(name))
     mount_path_path: Path = (*path, "mountPath")
     mount_path = mount.get("mountPath")
     if mount_path == "":
-        yield resource.finding(mount_path_path, rule, required(mount_path_path))
+        yield resource.finding(mount_path_path, rule, required())
     elif isinstance(mount_path, str):
         if mount_path in mount_paths:
             yield resource.finding(mount_path_path, rule,
-                                   invalid(mount_path_path, mount_path, "must be unique"))
+                                   invalid(mount_path, "must be unique"))
         mount_paths.add(mount_path)
     sub_path, expression = mount.get("subPath"), mount.get("subPathExpr")
     for field_name, value in (("subPath", sub_path), ("subPathExpr", expression)):
         if isinstance(value, str) and value:
             field_path: Path = (*path, field_name)
             for detail in _descending_path_errors(value):
-                yield resource.finding(field_path, rule, invalid(field_path, value, detail))
+                yield resource.finding(field_path, rule, invalid(value, detail))
     if sub_path and expression:
         expression_path: Path = (*path, "subPathExpr")
         yield resource.finding(expression_path, rule, invalid(
-            expression_path, expression, "subPathExpr and subPath are mutually exclusive"))
+            expression, "subPathExpr and subPath are mutually exclusive"))
     propagation = mount.get("mountPropagation")
     if isinstance(propagation, str) and propagation not in MOUNT_PROPAGATION:
         propagation_path: Path = (*path, "mountPropagation")
         yield resource.finding(propagation_path, rule,
-                               unsupported(propagation_path, propagation, MOUNT_PROPAGATION))
+                               unsupported(propagation, MOUNT_PROPAGATION))
     recursive = mount.get("recursiveReadOnly")
     if isinstance(recursive, str):
         recursive_path: Path = (*path, "recursiveReadOnly")
         if recursive not in RECURSIVE_READ_ONLY:
             yield resource.finding(recursive_path, rule,
-                                   unsupported(recursive_path, recursive, RECURSIVE_READ_ONLY))
+                                   unsupported(recursive, RECURSIVE_READ_ONLY))
         elif recursive != "Disabled" and mount.get("readOnly") is not True:
             yield resource.finding(recursive_path, rule, forbidden(
-                recursive_path, "may only be specified when readOnly is true"))
+                "may only be specified when readOnly is true"))
 
 
 # --- probes ------------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def check_probes(resource: Resource, _template: Template,
             path: Path = (*container_path, probe_name)
             if plain_init:
                 yield resource.finding(path, "api-probe", forbidden(
-                    path, "may not be set for init containers without restartPolicy=Always"))
+                    "may not be set for init containers without restartPolicy=Always"))
                 continue
             yield from _probe_findings(resource, path, probe_name, probe)
 
@@ -294,27 +294,27 @@ def _probe_findings(resource: Resource, path: Path, probe_name: str,
         return
     handlers = [h for h in HANDLERS if probe.get(h) is not None]
     if not handlers:
-        yield resource.finding(path, rule, required(path, "must specify a handler type"))
+        yield resource.finding(path, rule, required("must specify a handler type"))
     elif len(handlers) > 1:
         extra: Path = (*path, handlers[1])
         yield resource.finding(extra, rule,
-                               forbidden(extra, "may not specify more than 1 handler type"))
+                               forbidden("may not specify more than 1 handler type"))
     for handler in handlers:
         yield from _handler_findings(resource, (*path, handler), handler, probe[handler])
     yield from negative_fields(resource, probe, path, PROBE_COUNTS, rule)
     success = integer(probe.get("successThreshold"))
     if probe_name != "readinessProbe" and success not in (None, 0, 1):  # 0 defaults to 1
         success_path: Path = (*path, "successThreshold")
-        yield resource.finding(success_path, rule, invalid(success_path, success, "must be 1"))
+        yield resource.finding(success_path, rule, invalid(success, "must be 1"))
     grace = integer(probe.get("terminationGracePeriodSeconds"))
     if grace is not None:
         grace_path: Path = (*path, "terminationGracePeriodSeconds")
         if probe_name == "readinessProbe":
             yield resource.finding(grace_path, rule, invalid(
-                grace_path, grace, "must not be set for readinessProbes"))
+                grace, "must not be set for readinessProbes"))
         elif grace <= 0:
             yield resource.finding(grace_path, rule,
-                                   invalid(grace_path, grace, "must be greater than 0"))
+                                   invalid(grace, "must be greater than 0"))
 
 
 def _handler_findings(resource: Resource, path: Path, handler: str,
@@ -328,15 +328,15 @@ def _handler_findings(resource: Resource, path: Path, handler: str,
     # A name without a letter is left to probe-port, which says why it is no number.
     if handler != "grpc" and not letterless(port):
         for detail in port_num_or_name(port):
-            yield resource.finding(port_path, "api-probe", invalid(port_path, port, detail))
+            yield resource.finding(port_path, "api-probe", invalid(port, detail))
     elif handler == "grpc" and (number := integer(port)) is not None:
         for detail in is_valid_port_num(number):
-            yield resource.finding(port_path, "api-probe", invalid(port_path, number, detail))
+            yield resource.finding(port_path, "api-probe", invalid(number, detail))
     scheme = action.get("scheme")
     if handler == "httpGet" and isinstance(scheme, str) and scheme not in HTTP_SCHEMES:
         scheme_path: Path = (*path, "scheme")
         yield resource.finding(scheme_path, "api-probe",
-                               unsupported(scheme_path, scheme, HTTP_SCHEMES))
+                               unsupported(scheme, HTTP_SCHEMES))
 
 
 # --- environment variables -----------------------------------------------------------------
@@ -391,7 +391,7 @@ def _field_ref_findings(resource: Resource, path: Path,
         return
     fp_path: Path = (*path, "fieldPath")
     if not field_path:
-        yield resource.finding(fp_path, "api-env", required(fp_path))
+        yield resource.finding(fp_path, "api-env", required())
         return
     head, _, _ = field_path.partition("['")
     subscripted = field_path.endswith("']") and "['" in field_path and head
@@ -404,10 +404,10 @@ def _field_ref_findings(resource: Resource, path: Path,
         problem = f"field label not supported: {field_path}"
     if problem:
         yield resource.finding(fp_path, "api-env", invalid(
-            fp_path, field_path, f"error converting fieldPath: {problem}"))
+            field_path, f"error converting fieldPath: {problem}"))
     elif not subscripted and field_path not in (*ENV_FIELD_PATHS, "spec.host"):
         yield resource.finding(fp_path, "api-env",
-                               unsupported(fp_path, field_path, ENV_FIELD_PATHS))
+                               unsupported(field_path, ENV_FIELD_PATHS))
 
 
 def check_env(resource: Resource, _template: Template,
@@ -436,9 +436,9 @@ def _env_findings(resource: Resource, path: Path, variable: dict[str, Any]) -> I
     name = variable.get("name")
     if isinstance(name, str):
         if not name:
-            yield resource.finding(name_path, rule, required(name_path))
+            yield resource.finding(name_path, rule, required())
         for detail in env_name_errors(name) if name else []:
-            yield resource.finding(name_path, rule, invalid(name_path, name, detail))
+            yield resource.finding(name_path, rule, invalid(name, detail))
     value_from = variable.get("valueFrom")
     if not isinstance(value_from, dict):
         return
@@ -446,14 +446,14 @@ def _env_findings(resource: Resource, path: Path, variable: dict[str, Any]) -> I
     sources = [s for s in VALUE_SOURCES if value_from.get(s) is not None]
     if not sources:
         yield resource.finding(from_path, rule, invalid(
-            from_path, "", "must specify one of: `fieldRef`, `resourceFieldRef`, "
+            "", "must specify one of: `fieldRef`, `resourceFieldRef`, "
             "`configMapKeyRef` or `secretKeyRef`"))
     elif variable.get("value"):
         yield resource.finding(from_path, rule, invalid(
-            from_path, "", "may not be specified when `value` is not empty"))
+            "", "may not be specified when `value` is not empty"))
     elif len(sources) > 1:
         yield resource.finding(from_path, rule, invalid(
-            from_path, "", "may not have more than one field specified at a time"))
+            "", "may not have more than one field specified at a time"))
     field_ref = value_from.get("fieldRef")
     if isinstance(field_ref, dict):
         yield from _field_ref_findings(resource, (*from_path, "fieldRef"), field_ref)
@@ -470,13 +470,13 @@ def _key_selector_findings(resource: Resource, path: Path,
     name_path: Path = (*path, "name")
     if isinstance(name, str) and name:  # an empty name is not checked here
         for detail in is_dns1123_subdomain(name):
-            yield resource.finding(name_path, "api-env", invalid(name_path, name, detail))
+            yield resource.finding(name_path, "api-env", invalid(name, detail))
     key_path: Path = (*path, "key")
     if key == "":
-        yield resource.finding(key_path, "api-env", required(key_path))
+        yield resource.finding(key_path, "api-env", required())
     elif isinstance(key, str):
         for detail in is_config_map_key(key):
-            yield resource.finding(key_path, "api-env", invalid(key_path, key, detail))
+            yield resource.finding(key_path, "api-env", invalid(key, detail))
 
 
 def _env_from_findings(resource: Resource, path: Path,
@@ -486,23 +486,23 @@ def _env_from_findings(resource: Resource, path: Path,
     if isinstance(prefix, str) and prefix:
         prefix_path: Path = (*path, "prefix")
         for detail in env_name_errors(prefix):
-            yield resource.finding(prefix_path, rule, invalid(prefix_path, prefix, detail))
+            yield resource.finding(prefix_path, rule, invalid(prefix, detail))
     refs = [r for r in ("configMapRef", "secretRef") if source.get(r) is not None]
     if not refs:
         yield resource.finding(path, rule, invalid(
-            path, "", "must specify one of: `configMapRef` or `secretRef`"))
+            "", "must specify one of: `configMapRef` or `secretRef`"))
     elif len(refs) > 1:
         yield resource.finding(path, rule, invalid(
-            path, "", "may not have more than one field specified at a time"))
+            "", "may not have more than one field specified at a time"))
     for ref in refs:
         reference = source[ref]
         name = reference.get("name") if isinstance(reference, dict) else None
         name_path: Path = (*path, ref, "name")
         if name == "" or name is None:
-            yield resource.finding(name_path, rule, required(name_path))
+            yield resource.finding(name_path, rule, required())
         elif isinstance(name, str):
             for detail in is_dns1123_subdomain(name):
-                yield resource.finding(name_path, rule, invalid(name_path, name, detail))
+                yield resource.finding(name_path, rule, invalid(name, detail))
 
 
 # --- pod and container fields --------------------------------------------------------------
@@ -533,25 +533,25 @@ def check_pod_fields(resource: Resource, template: Template,
     if resource.kind == "Pod" and isinstance(policy, str) and policy \
             and policy not in RESTART_POLICIES:
         path: Path = (*base, "restartPolicy")
-        yield resource.finding(path, rule, unsupported(path, policy, RESTART_POLICIES))
+        yield resource.finding(path, rule, unsupported(policy, RESTART_POLICIES))
     dns = spec.get("dnsPolicy")
     if isinstance(dns, str) and dns:
         path = (*base, "dnsPolicy")
         if dns not in DNS_POLICIES:
-            yield resource.finding(path, rule, unsupported(path, dns, DNS_POLICIES))
+            yield resource.finding(path, rule, unsupported(dns, DNS_POLICIES))
         elif dns == "None" and spec.get("dnsConfig") is None:
             yield resource.finding((*base, "dnsConfig"), rule, required(
-                (*base, "dnsConfig"), "must provide `dnsConfig` when `dnsPolicy` is None"))
+                "must provide `dnsConfig` when `dnsPolicy` is None"))
     deadline = integer(spec.get("activeDeadlineSeconds"))
     if deadline is not None:
         path = (*base, "activeDeadlineSeconds")
         owner = DEADLINE_FORBIDDEN.get(resource.kind) if resource.group == "apps" else None
         if owner:
             yield resource.finding(path, rule, invalid(
-                path, deadline, f"activeDeadlineSeconds in {owner} is not Supported"))
+                deadline, f"activeDeadlineSeconds in {owner} is not Supported"))
         elif not 1 <= deadline <= MAX_INT32:
             yield resource.finding(path, rule, invalid(
-                path, deadline, f"must be between 1 and {MAX_INT32}, inclusive"))
+                deadline, f"must be between 1 and {MAX_INT32}, inclusive"))
     for field_name, check in (("hostname", is_dns1123_label), ("subdomain", is_dns1123_label),
                               ("serviceAccountName", is_dns1123_subdomain),
                               ("priorityClassName", is_dns1123_subdomain)):
@@ -559,14 +559,14 @@ def check_pod_fields(resource: Resource, template: Template,
         if isinstance(value, str) and value:
             path = (*base, field_name)
             for detail in check(value):
-                yield resource.finding(path, rule, invalid(path, value, detail))
+                yield resource.finding(path, rule, invalid(value, detail))
     selector = spec.get("nodeSelector")
     for key, value in selector.items() if isinstance(selector, dict) else []:
         path = (*base, "nodeSelector", key)
         for detail in is_label_key(str(key)):
-            yield resource.finding(path, rule, invalid(path, str(key), detail))
+            yield resource.finding(path, rule, invalid(str(key), detail))
         for detail in is_label_value(str(value)):
-            yield resource.finding(path, rule, invalid(path, str(value), detail))
+            yield resource.finding(path, rule, invalid(str(value), detail))
     tolerations = spec.get("tolerations")
     for index, toleration in enumerate(tolerations if isinstance(tolerations, list) else []):
         if isinstance(toleration, dict):
@@ -578,7 +578,7 @@ def check_pod_fields(resource: Resource, template: Template,
             if isinstance(value, str) and value and value not in supported:
                 field_path: Path = (*path, field_name)
                 yield resource.finding(field_path, rule,
-                                       unsupported(field_path, value, supported))
+                                       unsupported(value, supported))
         lifecycle = container.get("lifecycle")
         for hook in ("postStart", "preStop"):
             handler = lifecycle.get(hook) if isinstance(lifecycle, dict) else None
@@ -596,31 +596,31 @@ def _toleration_findings(resource: Resource, path: Path,
     if key:
         for detail in is_label_key(str(key)):
             key_path: Path = (*path, "key")
-            yield resource.finding(key_path, rule, invalid(key_path, key, detail))
+            yield resource.finding(key_path, rule, invalid(key, detail))
     elif operator != "Exists":
         yield resource.finding(operator_path, rule, invalid(  # the operator as written
-            operator_path, toleration.get("operator") or "",
+            toleration.get("operator") or "",
             "operator must be Exists when `key` is empty, which "
             'means "match all values and all keys"'))
     if toleration.get("tolerationSeconds") is not None and effect != "NoExecute":
         effect_path: Path = (*path, "effect")
         yield resource.finding(effect_path, rule, invalid(
-            effect_path, effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+            effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
     if operator == "Equal":
         errors = is_label_value(str(value))
         if errors:
             yield resource.finding(operator_path, rule,
-                                   invalid(operator_path, value, ";".join(errors)))
+                                   invalid(value, ";".join(errors)))
     elif operator == "Exists":
         if value:
             yield resource.finding(operator_path, rule, invalid(
-                operator_path, toleration, "value must be empty when `operator` is 'Exists'"))
+                toleration, "value must be empty when `operator` is 'Exists'"))
     elif operator not in ("Lt", "Gt"):  # comparison operators: a feature gate, left alone
         yield resource.finding(operator_path, rule,
-                               unsupported(operator_path, operator, ["Equal", "Exists"]))
+                               unsupported(operator, ["Equal", "Exists"]))
     if effect and effect not in TAINT_EFFECTS:
         effect_path = (*path, "effect")
-        yield resource.finding(effect_path, rule, unsupported(effect_path, effect, TAINT_EFFECTS))
+        yield resource.finding(effect_path, rule, unsupported(effect, TAINT_EFFECTS))
 
 
 HOOK_HANDLERS = ("exec", "httpGet", "tcpSocket", "sleep")
@@ -632,11 +632,11 @@ def _hook_findings(resource: Resource, path: Path,
     present = [h for h in HOOK_HANDLERS if handler.get(h) is not None]
     if not present:
         yield resource.finding(path, "api-pod-spec",
-                               required(path, "must specify a handler type"))
+                               required("must specify a handler type"))
     elif len(present) > 1:
         extra: Path = (*path, present[1])
         yield resource.finding(extra, "api-pod-spec",
-                               forbidden(extra, "may not specify more than 1 handler type"))
+                               forbidden("may not specify more than 1 handler type"))
     for name in ("httpGet", "tcpSocket"):
         action = handler.get(name)
         port = action.get("port") if isinstance(action, dict) else None
@@ -644,7 +644,7 @@ def _hook_findings(resource: Resource, path: Path,
             port_path: Path = (*path, name, "port")
             for detail in port_num_or_name(port):
                 yield resource.finding(port_path, "api-pod-spec",
-                                       invalid(port_path, port, detail))
+                                       invalid(port, detail))
 
 
 POD_RULES = (check_volumes, check_volume_mounts, check_probes, check_env, check_pod_fields)

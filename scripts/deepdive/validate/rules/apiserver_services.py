@@ -63,11 +63,11 @@ def check_service_type(service: Resource, spec: dict[str, Any]) -> Iterator[Find
     ports = list_at(spec, ("ports",))
     if not ports and not headless and kind != "ExternalName":
         path: Path = ("spec", "ports")
-        yield service.finding(path, rule, required(path))
+        yield service.finding(path, rule, required())
     if headless and kind in ("NodePort", "LoadBalancer"):
         path = ("spec", "clusterIP")
         yield service.finding(path, rule, invalid(
-            path, "None", f"may not be set to 'None' for {kind} services"))
+            "None", f"may not be set to 'None' for {kind} services"))
     if kind == "ExternalName":
         yield from _external_name_findings(service, spec)
     for index, port in enumerate(ports):
@@ -77,28 +77,28 @@ def check_service_type(service: Resource, spec: dict[str, Any]) -> Iterator[Find
         path = ("spec", "ports", index, "nodePort")
         if kind == "ClusterIP":
             yield service.finding(path, rule, forbidden(
-                path, "may not be used when `type` is 'ClusterIP'"))
+                "may not be used when `type` is 'ClusterIP'"))
         elif not NODE_PORTS[0] <= node_port <= NODE_PORTS[1]:
             yield service.finding(path, rule, invalid(
-                path, node_port, "provided port is not in the valid range. The range of "
+                node_port, "provided port is not in the valid range. The range of "
                 f"valid ports is {NODE_PORTS[0]}-{NODE_PORTS[1]}"))
     for field_name in LOAD_BALANCER_ONLY:
         if kind != "LoadBalancer" and spec.get(field_name) not in (None, []):
             path = ("spec", field_name)
             yield service.finding(path, rule, forbidden(
-                path, "may only be used when `type` is 'LoadBalancer'"))
+                "may only be used when `type` is 'LoadBalancer'"))
     external = kind in ("NodePort", "LoadBalancer") or (
         kind == "ClusterIP" and bool(spec.get("externalIPs")))
     policy = spec.get("externalTrafficPolicy")
     if not external and isinstance(policy, str) and policy:
         path = ("spec", "externalTrafficPolicy")
         yield service.finding(path, rule, invalid(
-            path, policy, "may only be set for externally-accessible services"))
+            policy, "may only be set for externally-accessible services"))
     health = integer(spec.get("healthCheckNodePort"))
     if health and not (kind == "LoadBalancer" and policy == "Local"):
         path = ("spec", "healthCheckNodePort")
         yield service.finding(path, rule, invalid(
-            path, health, "may only be set when `type` is 'LoadBalancer' and "
+            health, "may only be set when `type` is 'LoadBalancer' and "
             "`externalTrafficPolicy` is 'Local'"))
 
 
@@ -108,15 +108,15 @@ def _external_name_findings(service: Resource, spec: dict[str, Any]) -> Iterator
     path: Path = ("spec", "externalName")
     cname = name.removesuffix(".") if isinstance(name, str) else ""
     if not cname:
-        yield service.finding(path, rule, required(path))
+        yield service.finding(path, rule, required())
     else:
         for detail in is_dns1123_subdomain(cname):
-            yield service.finding(path, rule, invalid(path, cname, detail))
+            yield service.finding(path, rule, invalid(cname, detail))
     for field_name in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"):
         if spec.get(field_name) not in (None, "", []):
             field_path: Path = ("spec", field_name)
             yield service.finding(field_path, rule, forbidden(
-                field_path, "may not be set for ExternalName services"))
+                "may not be set for ExternalName services"))
 
 
 def check_service_values(service: Resource, spec: dict[str, Any]) -> Iterator[Finding]:
@@ -132,45 +132,45 @@ def check_service_values(service: Resource, spec: dict[str, Any]) -> Iterator[Fi
     kind = spec.get("type")
     if isinstance(kind, str) and kind not in SERVICE_TYPES:
         path: Path = ("spec", "type")
-        yield service.finding(path, rule, unsupported(path, kind, SERVICE_TYPES))
+        yield service.finding(path, rule, unsupported(kind, SERVICE_TYPES))
     for name, supported in CHOICES:
         value = spec.get(name)
         if isinstance(value, str) and value and value not in supported:
             path = ("spec", name)
-            yield service.finding(path, rule, unsupported(path, value, supported))
+            yield service.finding(path, rule, unsupported(value, supported))
     affinity = spec.get("sessionAffinity") or "None"
     config = spec.get("sessionAffinityConfig")
     if affinity == "None" and config is not None:
         path = ("spec", "sessionAffinityConfig")
         yield service.finding(path, rule, forbidden(
-            path, "must not be set when session affinity is None"))
+            "must not be set when session affinity is None"))
     timeout = integer((config.get("clientIP") or {}).get("timeoutSeconds")) \
         if isinstance(config, dict) and isinstance(config.get("clientIP"), dict) else None
     if affinity == "ClientIP" and timeout is not None \
             and not 0 < timeout <= MAX_AFFINITY_SECONDS:
         path = ("spec", "sessionAffinityConfig", "clientIP", "timeoutSeconds")
         yield service.finding(path, rule, invalid(
-            path, timeout, f"must be greater than 0 and less than {MAX_AFFINITY_SECONDS}"))
+            timeout, f"must be greater than 0 and less than {MAX_AFFINITY_SECONDS}"))
     families = spec.get("ipFamilies")
     for index, family in enumerate(families if isinstance(families, list) else []):
         if family not in IP_FAMILIES:  # validateIPFamilies
             family_path: Path = ("spec", "ipFamilies", index)
             yield service.finding(family_path, rule,
-                                  unsupported(family_path, family, IP_FAMILIES))
+                                  unsupported(family, IP_FAMILIES))
     cluster_ip = spec.get("clusterIP")
     if isinstance(cluster_ip, str) and cluster_ip not in ("", "None") \
             and ip_version(cluster_ip) is None:
         path = ("spec", "clusterIP")
         yield service.finding(path, rule, invalid(
-            path, cluster_ip, "must be empty, 'None', or a valid IP address"))
+            cluster_ip, "must be empty, 'None', or a valid IP address"))
     selector = spec.get("selector")
     for key, value in selector.items() if isinstance(selector, dict) else []:
         path = ("spec", "selector", key)
         for detail in is_label_key(str(key)):
-            yield service.finding(path, rule, invalid(path, str(key), detail))
+            yield service.finding(path, rule, invalid(str(key), detail))
         if isinstance(value, str):
             for detail in is_label_value(value):
-                yield service.finding(path, rule, invalid(path, value, detail))
+                yield service.finding(path, rule, invalid(value, detail))
     yield from _port_value_findings(service, spec)
 
 
@@ -188,30 +188,30 @@ def _port_value_findings(service: Resource, spec: dict[str, Any]) -> Iterator[Fi
         if protocol not in PROTOCOLS:
             protocol_path: Path = (*path, "protocol")
             yield service.finding(protocol_path, rule,
-                                  unsupported(protocol_path, protocol, PROTOCOLS))
+                                  unsupported(protocol, PROTOCOLS))
         app_protocol = port.get("appProtocol")
         # validation.go validateServicePort: ValidateQualifiedName, as written (unlike an
         # annotation key, not lower-cased first: the prefix must be lower case)
         if isinstance(app_protocol, str):
             app_path: Path = (*path, "appProtocol")
             for detail in is_label_key(app_protocol):
-                yield service.finding(app_path, rule, invalid(app_path, app_protocol, detail))
+                yield service.finding(app_path, rule, invalid(app_protocol, detail))
         target = port.get("targetPort")
         errors = port_num_or_name(target) if target not in (None, 0, "") else ()
         if errors and not (selects and letterless(target)):
             target_path: Path = (*path, "targetPort")
             for detail in errors:
-                yield service.finding(target_path, rule, invalid(target_path, target, detail))
+                yield service.finding(target_path, rule, invalid(target, detail))
         number = integer(port.get("port"))
         if number is not None:
             if (protocol, number) in seen:
-                yield service.finding(path, rule, duplicate(path, f"{number}/{protocol}"))
+                yield service.finding(path, rule, duplicate(f"{number}/{protocol}"))
             seen.add((protocol, number))
         node_port = integer(port.get("nodePort"))
         if node_port:
             if (protocol, node_port) in node_ports:
                 node_path: Path = (*path, "nodePort")
-                yield service.finding(node_path, rule, duplicate(node_path, node_port))
+                yield service.finding(node_path, rule, duplicate(node_port))
             node_ports.add((protocol, node_port))
 
 

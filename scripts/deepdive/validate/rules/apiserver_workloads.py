@@ -48,7 +48,7 @@ def check_selectors(_context: SetContext, resource: Resource,
             and _own_selector(spec):
         path: Path = ("spec", "selector")
         yield resource.finding(path, "api-selector", invalid(
-            path, spec["selector"], "`selector` not auto-generated (set manualSelector: "
+            spec["selector"], "`selector` not auto-generated (set manualSelector: "
             "true to choose your own)"))
     job = spec.get("jobTemplate") if resource.kind == "CronJob" else None
     job_spec = job.get("spec") if isinstance(job, dict) else None
@@ -58,11 +58,11 @@ def check_selectors(_context: SetContext, resource: Resource,
     if job_spec.get("selector") is not None:
         path = (*base, "selector")
         yield resource.finding(path, "api-selector", invalid(
-            path, job_spec["selector"], "`selector` will be auto-generated"))
+            job_spec["selector"], "`selector` will be auto-generated"))
     if job_spec.get("manualSelector") is True:
         path = (*base, "manualSelector")
         yield resource.finding(path, "api-selector",
-                               unsupported(path, True, ["nil", "false"]))
+                               unsupported(True, ["nil", "false"]))
 
 
 # pkg/registry/batch/job/strategy.go generateSelector: the labels a generated selector uses
@@ -99,12 +99,12 @@ def _int_or_percent_findings(resource: Resource, path: Path, value: Any,
     if isinstance(value, str):
         errors = is_valid_percent(value)
         for detail in errors:
-            yield resource.finding(path, "api-rollout", invalid(path, value, detail))
+            yield resource.finding(path, "api-rollout", invalid(value, detail))
         if not errors and at_most_100 and int(value[:-1]) > 100:
             yield resource.finding(path, "api-rollout",
-                                   invalid(path, value, "must not be greater than 100%"))
+                                   invalid(value, "must not be greater than 100%"))
     elif (number := integer(value)) is not None and number < 0:
-        yield resource.finding(path, "api-rollout", invalid(path, number, NEGATIVE))
+        yield resource.finding(path, "api-rollout", invalid(number, NEGATIVE))
 
 
 def _defaulted(rolling: dict[str, Any], name: str, default: Any) -> Any:
@@ -138,11 +138,11 @@ def _deployment_findings(resource: Resource, spec: dict[str, Any]) -> Iterator[F
     ready = integer(spec.get("minReadySeconds")) or 0
     deadline_path: Path = ("spec", "progressDeadlineSeconds")
     if deadline is not None and deadline < 0:
-        yield resource.finding(deadline_path, rule, invalid(deadline_path, deadline, NEGATIVE))
+        yield resource.finding(deadline_path, rule, invalid(deadline, NEGATIVE))
     if (600 if deadline is None else deadline) <= ready:
         at: Path = deadline_path if deadline is not None else ("spec", "minReadySeconds")
         yield resource.finding(at, rule, invalid(
-            deadline_path, 600 if deadline is None else deadline,
+            600 if deadline is None else deadline,
             "must be greater than minReadySeconds"
             + ("" if deadline is not None else " (progressDeadlineSeconds defaults to 600)")))
     strategy = spec.get("strategy")
@@ -155,11 +155,11 @@ def _deployment_findings(resource: Resource, spec: dict[str, Any]) -> Iterator[F
         if rolling is not None:
             path: Path = (*base, "rollingUpdate")
             yield resource.finding(path, rule, forbidden(
-                path, "may not be specified when strategy `type` is 'Recreate'"))
+                "may not be specified when strategy `type` is 'Recreate'"))
         return
     if kind != "RollingUpdate":
         path = (*base, "type")
-        yield resource.finding(path, rule, unsupported(path, kind, ["Recreate", "RollingUpdate"]))
+        yield resource.finding(path, rule, unsupported(kind, ["Recreate", "RollingUpdate"]))
         return
     rolling = rolling if isinstance(rolling, dict) else {}
     unavailable = _defaulted(rolling, "maxUnavailable", "25%")
@@ -170,7 +170,7 @@ def _deployment_findings(resource: Resource, spec: dict[str, Any]) -> Iterator[F
     if _int_or_percent(unavailable)[0] == 0 and _int_or_percent(surge)[0] == 0:
         path = (*base, "maxUnavailable")
         yield resource.finding(path, rule,
-                               invalid(path, unavailable, "may not be 0 when `maxSurge` is 0"))
+                               invalid(unavailable, "may not be 0 when `maxSurge` is 0"))
 
 
 def _daemonset_findings(resource: Resource, spec: dict[str, Any]) -> Iterator[Finding]:
@@ -184,7 +184,7 @@ def _daemonset_findings(resource: Resource, spec: dict[str, Any]) -> Iterator[Fi
         return
     if kind != "RollingUpdate":
         path: Path = (*base, "type")
-        yield resource.finding(path, rule, unsupported(path, kind, ["RollingUpdate", "OnDelete"]))
+        yield resource.finding(path, rule, unsupported(kind, ["RollingUpdate", "OnDelete"]))
         return
     rolling = strategy.get("rollingUpdate")
     rolling = rolling if isinstance(rolling, dict) else {}
@@ -198,12 +198,12 @@ def _daemonset_findings(resource: Resource, spec: dict[str, Any]) -> Iterator[Fi
     if has_unavailable and has_surge:
         path = (*base, "maxSurge")
         yield resource.finding(path, rule, invalid(
-            path, surge, "may not be set when maxUnavailable is non-zero"
+            surge, "may not be set when maxUnavailable is non-zero"
             + ("" if rolling.get("maxUnavailable") is not None
                else " (maxUnavailable defaults to 1)")))
     elif not has_unavailable and not has_surge:
         path = (*base, "maxUnavailable")
-        yield resource.finding(path, rule, required(path, "cannot be 0 when maxSurge is 0"))
+        yield resource.finding(path, rule, required("cannot be 0 when maxSurge is 0"))
 
 
 # --- StatefulSets --------------------------------------------------------------------------
@@ -223,12 +223,12 @@ def check_statefulsets(_context: SetContext, resource: Resource,
     if isinstance(name, str) and name:
         path: Path = ("spec", "serviceName")
         for detail in is_dns1123_label(name):
-            yield resource.finding(path, rule, invalid(path, name, detail))
+            yield resource.finding(path, rule, invalid(name, detail))
     policy = spec.get("podManagementPolicy")
     if isinstance(policy, str) and policy and policy not in POD_MANAGEMENT:
         path = ("spec", "podManagementPolicy")
         yield resource.finding(path, rule, invalid(
-            path, policy, "must be 'OrderedReady' or 'Parallel'"))
+            policy, "must be 'OrderedReady' or 'Parallel'"))
     strategy = spec.get("updateStrategy")
     if isinstance(strategy, dict):
         yield from _statefulset_strategy(resource, strategy)
@@ -239,7 +239,7 @@ def check_statefulsets(_context: SetContext, resource: Resource,
         value = retention.get(field_name) if isinstance(retention, dict) else None
         if isinstance(value, str) and value and value not in RETENTION:
             path = ("spec", "persistentVolumeClaimRetentionPolicy", field_name)
-            yield resource.finding(path, rule, unsupported(path, value, RETENTION))
+            yield resource.finding(path, rule, unsupported(value, RETENTION))
 
 
 def _statefulset_strategy(resource: Resource, strategy: dict[str, Any]) -> Iterator[Finding]:
@@ -249,12 +249,12 @@ def _statefulset_strategy(resource: Resource, strategy: dict[str, Any]) -> Itera
     base: Path = ("spec", "updateStrategy")
     if kind not in ("RollingUpdate", "OnDelete"):
         path: Path = (*base, "type")
-        yield resource.finding(path, rule, invalid(path, kind,
+        yield resource.finding(path, rule, invalid(kind,
                                                    "must be 'RollingUpdate' or 'OnDelete'"))
     elif kind == "OnDelete" and rolling is not None:
         path = (*base, "rollingUpdate")
         yield resource.finding(path, rule, invalid(
-            path, rolling, "only allowed for updateStrategy 'RollingUpdate'"))
+            rolling, "only allowed for updateStrategy 'RollingUpdate'"))
     elif isinstance(rolling, dict):
         yield from negative_fields(resource, rolling, (*base, "rollingUpdate"), ("partition",),
                                    rule)
@@ -276,30 +276,30 @@ def _job_spec_findings(resource: Resource, spec: dict[str, Any], base: Path,
     mode = spec.get("completionMode")
     if isinstance(mode, str) and mode and mode not in COMPLETION_MODES:
         path: Path = (*base, "completionMode")
-        yield resource.finding(path, rule, unsupported(path, mode, COMPLETION_MODES))
+        yield resource.finding(path, rule, unsupported(mode, COMPLETION_MODES))
     if mode == "Indexed":
         if spec.get("completions") is None:
             path = (*base, "completions")
             yield resource.finding(path, rule,
-                                   required(path, "when completion mode is Indexed"))
+                                   required("when completion mode is Indexed"))
         parallelism = integer(spec.get("parallelism"))
         if parallelism is not None and parallelism > MAX_INDEXED_PARALLELISM:
             path = (*base, "parallelism")
             yield resource.finding(path, rule, invalid(
-                path, parallelism, f"must be less than or equal to {MAX_INDEXED_PARALLELISM} "
+                parallelism, f"must be less than or equal to {MAX_INDEXED_PARALLELISM} "
                 "when completion mode is Indexed"))
     if spec.get("backoffLimitPerIndex") is not None and mode != "Indexed":
         path = (*base, "backoffLimitPerIndex")
         yield resource.finding(path, rule, invalid(
-            path, spec["backoffLimitPerIndex"], "requires indexed completion mode"))
+            spec["backoffLimitPerIndex"], "requires indexed completion mode"))
     if spec.get("maxFailedIndexes") is not None and spec.get("backoffLimitPerIndex") is None:
         path = (*base, "backoffLimitPerIndex")
-        yield resource.finding(path, rule, required(path, "when maxFailedIndexes is specified"))
+        yield resource.finding(path, rule, required("when maxFailedIndexes is specified"))
     policy = template_policy if isinstance(template_policy, str) and template_policy \
         else "Always"
     if policy not in JOB_RESTART_POLICIES:
         path = (*base, "template", "spec", "restartPolicy")
-        yield resource.finding(path, rule, unsupported(path, policy, JOB_RESTART_POLICIES)
+        yield resource.finding(path, rule, unsupported(policy, JOB_RESTART_POLICIES)
                                + ("" if template_policy else " (restartPolicy defaults to "
                                   "Always)"))
 
@@ -337,23 +337,23 @@ def check_cronjobs(_context: SetContext, resource: Resource,
     if len(resource.name) > CRONJOB_NAME_MAX:
         path: Path = ("metadata", "name")
         yield resource.finding(path, rule, invalid(
-            path, resource.name, f"must be no more than {CRONJOB_NAME_MAX} characters"))
+            resource.name, f"must be no more than {CRONJOB_NAME_MAX} characters"))
     schedule = spec.get("schedule")
     path = ("spec", "schedule")
     if schedule == "":
-        yield resource.finding(path, rule, required(path))
+        yield resource.finding(path, rule, required())
     elif isinstance(schedule, str):
         for detail in schedule_errors(schedule):
-            yield resource.finding(path, rule, invalid(path, schedule, detail))
+            yield resource.finding(path, rule, invalid(schedule, detail))
     zone = spec.get("timeZone")
     if isinstance(zone, str):
         path = ("spec", "timeZone")
         for detail in time_zone_errors(zone):
-            yield resource.finding(path, rule, invalid(path, zone, detail))
+            yield resource.finding(path, rule, invalid(zone, detail))
     policy = spec.get("concurrencyPolicy")
     if isinstance(policy, str) and policy and policy not in CONCURRENCY:
         path = ("spec", "concurrencyPolicy")
-        yield resource.finding(path, rule, unsupported(path, policy, CONCURRENCY))
+        yield resource.finding(path, rule, unsupported(policy, CONCURRENCY))
     yield from negative_fields(
         resource, spec, ("spec",),
         ("startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit"),

@@ -151,8 +151,8 @@ def check_destinations(context: SetContext) -> Iterator[Finding]:
                                               unresolved(context, host))
                 continue
             subset = destination.get("subset")
-            if subset is None:
-                continue
+            if not subset:
+                continue  # `subset: ""` is no subset: Istio checks and uses one only if set
             subsets = subsets if subsets is not None else _subsets(context)
             if str(subset) not in subsets.get(target.key, set()):
                 defined = ", ".join(sorted(subsets.get(target.key, set()))) or "none"
