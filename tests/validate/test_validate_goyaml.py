@@ -142,6 +142,17 @@ def test_merge_keys_and_y_as_a_key(tmp_path: Path) -> None:
     assert resource.data["data"] == {"a": "1", "b": "3", "true": "4"}
 
 
+def test_a_key_that_overrides_a_merged_one_is_not_a_duplicate(
+        validator: Validator, tmp_path: Path) -> None:
+    """go-yaml lets an explicit key override one merged in by `<<`; only a key written twice
+    in the same mapping is a duplicate, and it is reported where it was written."""
+    merged = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: &labels\n"
+              "    a: '1'\n    b: '2'\n  annotations:\n    <<: *labels\n    b: '3'\n")
+    assert findings(validator, tmp_path, merged) == []
+    repeated = merged + "    b: '4'\n"
+    assert findings(validator, tmp_path, repeated) == [("yaml-duplicate-key", 11, 5)]
+
+
 def test_an_explicit_tag_the_text_does_not_fit_is_an_error(
         validator: Validator, tmp_path: Path) -> None:
     assert env_value(tmp_path, '!!str 12') == "12"

@@ -380,9 +380,32 @@ def construct(node: yaml.Node) -> tuple[Any, bool, bool]:
     except _Slow:
         pass
     constructor = _GoConstructor()
+    # PyYAML merges `<<` by rewriting each mapping node's pairs in place; the duplicate-key
+    # check and finding positions read the nodes afterwards and must see them as written
+    # (else a key that overrides a merged one looks repeated).
+    as_written = [(mapping, list(mapping.value)) for mapping in _mappings(node)]
     try:
         return constructor.construct_document(node), False, True
     except (ValueError, IndexError, KeyError, AttributeError, OverflowError, TypeError) as error:
         # What PyYAML's constructors raise instead of a YAMLError (a bad `!!binary`, ...).
         raise ConstructorError(None, None, f"a value cannot be read: {error}",
                                node.start_mark) from error
+    finally:
+        for mapping, pairs in as_written:
+            mapping.value = pairs
+
+
+def _mappings(root: yaml.Node) -> list[yaml.MappingNode]:
+    """Every mapping node under `root`, each once (aliases share nodes)."""
+    found: dict[int, yaml.MappingNode] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            if id(node) in found:
+                continue
+            found[id(node)] = node
+            stack += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return list(found.values())
