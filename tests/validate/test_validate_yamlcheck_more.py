@@ -433,8 +433,7 @@ def test_list_items_are_resources_and_findings(tmp_path: Path) -> None:
     )
     what = "not a mapping with apiVersion and kind"
     assert printed(tmp_path, content) == [
-        # null is named by its Python type (a wording to improve: "null")
-        f"x.yaml:4:3: error yaml-not-mapping: item items[0] is a NoneType, {what}",
+        f"x.yaml:4:3: error yaml-not-mapping: item items[0] is a null, {what}",
         f"x.yaml:5:3: error yaml-not-mapping: item items[1] is a number, {what}",
         f"x.yaml:6:3: error yaml-not-mapping: item items[2] is a string, {what}",
         f"x.yaml:7:3: error yaml-not-mapping: item items[3] is a boolean, {what}",

@@ -427,9 +427,10 @@ def _resource_findings(
 
 
 def _type_name(value: Any) -> str:
-    return {list: "sequence", str: "string", int: "number", float: "number", bool: "boolean"}.get(
-        type(value), type(value).__name__
-    )
+    """The value's kind in YAML's words (a mapping never reaches here)."""
+    names = {list: "sequence", str: "string", int: "number", float: "number", bool: "boolean",
+             type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def json_like(value: Any) -> Any:
