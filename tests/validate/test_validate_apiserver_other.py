@@ -242,7 +242,7 @@ def claim(spec: str) -> str:
     f"  accessModes: [ReadWriteOncePod, ReadWriteOncePod]\n{STORAGE}",
     f"  accessModes: [ReadOnlyMany, ReadWriteMany]\n  storageClassName: ''\n{STORAGE}",
     "  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1\n",
-    # not a quantity: not called "not greater than zero" (the quantity check's to report)
+    # not a quantity: not called "not greater than zero" (resource-quantity reports it)
     "  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: abc\n",
     "  accessModes: [ReadWriteOnce]\n  storageClassName: fast.ssd-1\n  selector:\n"
     f"    matchLabels:\n      tier: db\n{STORAGE}",
@@ -561,8 +561,8 @@ def test_hpa_rejects(validator: Validator, tmp_path: Path, text: str, expected: 
     rejects(validator, tmp_path, text, "api-hpa", expected)
 
 
-def test_hpa_unreadable_quantity_is_left_to_resource_quantity(validator: Validator,
-                                                              tmp_path: Path) -> None:
+def test_hpa_unreadable_quantity_is_not_also_called_not_positive(validator: Validator,
+                                                                  tmp_path: Path) -> None:
     text = hpa("  maxReplicas: 2\n", external("type: Value;value: abc;averageValue: '0' # <"))
     rejects(validator, tmp_path, text, "api-hpa",
             f'{M0}.external.target.averageValue: Invalid value: "0": must be positive')
@@ -687,3 +687,20 @@ def test_endpointslice_fqdn_with_more_than_one_error(validator: Validator,
          f'endpoints[0].addresses[0]: Invalid value: "-{name}": '
          f"must be no more than 253 characters,{SUBDOMAIN}"),
     ]
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    (claim("  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n"
+           "      storage: abc # <\n"), "spec.resources.requests.storage"),
+    (hpa("  maxReplicas: 2\n", external("type: Value;value: 1x # <")),
+     f"{M0}.external.target.value"),
+])
+def test_an_unreadable_quantity_is_reported(validator: Validator, tmp_path: Path, text: str,
+                                            field: str) -> None:
+    """The API server cannot decode a claim or an autoscaler whose quantity does not parse;
+    the schema lets any string through, so resource-quantity reports it where it is written."""
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.endswith("# <"))
+    (tmp_path / "case.yaml").write_text(text, encoding="utf-8")
+    found = validator.run([tmp_path]).findings
+    assert [(f.rule, f.line, f.field) for f in found] == [("resource-quantity", line, field)]
+    assert "quantit" in found[0].message

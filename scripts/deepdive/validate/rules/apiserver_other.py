@@ -195,8 +195,9 @@ def _claim_findings(resource: Resource, spec: dict[str, Any], base: Path) -> Ite
     else:
         try:
             positive = parse_quantity(storage) > 0
-        except QuantityError:
-            positive = True  # resource-quantity's to report
+        except QuantityError as error:  # the API server cannot even decode the claim
+            yield resource.finding(storage_path, "resource-quantity", str(error))
+            positive = True
         if not positive:
             yield resource.finding(storage_path, rule,
                                    invalid(str(storage), "must be greater than zero"))
@@ -439,12 +440,13 @@ def _target_findings(resource: Resource, target: dict[str, Any],
         value = target.get(field_name)
         if value is None:
             continue
+        path: Path = (*base, field_name)
         try:
             positive = parse_quantity(value) > 0
-        except QuantityError:
-            continue  # resource-quantity's
+        except QuantityError as error:  # the API server cannot even decode the autoscaler
+            yield resource.finding(path, "resource-quantity", str(error))
+            continue
         if not positive:
-            path: Path = (*base, field_name)
             yield resource.finding(path, rule, invalid(str(value), "must be positive"))
     utilization = integer(target.get("averageUtilization"))
     if utilization is not None and utilization < 1:
