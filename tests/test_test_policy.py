@@ -34,6 +34,11 @@ def test_needs_fixture(missing):
 """
 
 
+def copy_conftest_modules(folder: Path) -> None:
+    """What tests/conftest.py imports from beside it."""
+    shutil.copy(ROOT / "tests" / "session_cache.py", folder / "session_cache.py")
+
+
 def run_pytest(folder: Path, ci: bool, allowed: str = "") -> subprocess.CompletedProcess[str]:
     """pytest over a folder holding a copy of tests/conftest.py and one test file."""
     conftest = (ROOT / "tests" / "conftest.py").read_text(encoding="utf-8")
@@ -41,6 +46,7 @@ def run_pytest(folder: Path, ci: bool, allowed: str = "") -> subprocess.Complete
         conftest = conftest.replace("CI_ALLOWED_SKIPS: dict[str, str] = {}",
                                     f"CI_ALLOWED_SKIPS: dict[str, str] = {allowed}")
     (folder / "conftest.py").write_text(conftest, encoding="utf-8")
+    copy_conftest_modules(folder)
     (folder / "test_sample.py").write_text(SKIPPING, encoding="utf-8")
     env = {key: value for key, value in os.environ.items()
            if key not in ("CI", "PYTEST_ADDOPTS", "HYPOTHESIS_PROFILE")}
@@ -98,10 +104,13 @@ def test_two_sessions_never_share_a_cache(tmp_path: Path) -> None:
     probe.write_text("import os\n\ndef test_show():\n"
                      "    print('CACHE=' + os.environ['DEEPDIVE_CACHE_DIR'])\n")
     shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
+    copy_conftest_modules(tmp_path)
+    env = {key: value for key, value in os.environ.items()
+           if key != "DEEPDIVE_TEST_SHARED_CACHE"}  # only `make mutation` shares one
     folders = []
     for _ in range(2):
         out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", "-p",
-                              "no:cacheprovider", str(probe)], cwd=tmp_path,
+                              "no:cacheprovider", str(probe)], cwd=tmp_path, env=env,
                              capture_output=True, text=True, check=True).stdout
         [line] = [line for line in out.splitlines() if line.startswith("CACHE=")]
         folders.append(line.removeprefix("CACHE="))
@@ -124,6 +133,7 @@ def test_artifacts_go_to_a_temporary_folder_unless_asked(tmp_path: Path, variabl
                      "    (artifacts_dir / 'report.md').write_text('x')\n"
                      "    print('ARTIFACTS=' + str(artifacts_dir))\n")
     shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
+    copy_conftest_modules(tmp_path)
     env = {key: value for key, value in os.environ.items() if key != "DEEPDIVE_TEST_ARTIFACTS"}
     if variable:
         env["DEEPDIVE_TEST_ARTIFACTS"] = str(tmp_path / variable)
