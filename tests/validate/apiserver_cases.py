@@ -30,10 +30,15 @@ def printed(finding: Finding) -> str:
     return f"{finding.field}: {finding.message}"
 
 
+def marked_line(text: str) -> int:
+    """The line a case marks with a trailing `# <`: where its finding must point."""
+    return next(n for n, row in enumerate(text.splitlines(), 1) if row.endswith("# <"))
+
+
 def rejects(validator: Validator, tmp_path: Path, text: str, rule: str, expected: str) -> Finding:
     """Exactly one api-* finding: `rule`, on the line marked `# <`, that reads `expected` as
     `deepdive validate` prints it after the resource: `field.path: Kind: detail`."""
-    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.endswith("# <"))
+    line = marked_line(text)
     findings = api_findings(validator, tmp_path, text)
     assert [(f.rule, f.line) for f in findings] == [(rule, line)], findings
     if any(kind.startswith(expected) or expected.startswith(kind) for kind in ERROR_KINDS):

@@ -12,7 +12,7 @@ import base64
 from pathlib import Path
 
 import pytest
-from apiserver_cases import api_findings, printed, rejects
+from apiserver_cases import api_findings, marked_line, printed, rejects
 
 from deepdive.validate.engine import Validator
 
@@ -699,7 +699,7 @@ def test_an_unreadable_quantity_is_reported(validator: Validator, tmp_path: Path
                                             field: str) -> None:
     """The API server cannot decode a claim or an autoscaler whose quantity does not parse;
     the schema lets any string through, so resource-quantity reports it where it is written."""
-    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.endswith("# <"))
+    line = marked_line(text)
     (tmp_path / "case.yaml").write_text(text, encoding="utf-8")
     found = validator.run([tmp_path]).findings
     assert [(f.rule, f.line, f.field) for f in found] == [("resource-quantity", line, field)]

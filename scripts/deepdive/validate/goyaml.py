@@ -383,7 +383,7 @@ def construct(node: yaml.Node) -> tuple[Any, bool, bool]:
     # PyYAML merges `<<` by rewriting each mapping node's pairs in place; the duplicate-key
     # check and finding positions read the nodes afterwards and must see them as written
     # (else a key that overrides a merged one looks repeated).
-    as_written = [(mapping, list(mapping.value)) for mapping in _mappings(node)]
+    as_written = [(mapping, list(mapping.value)) for mapping in mapping_nodes(node)]
     try:
         return constructor.construct_document(node), False, True
     except (ValueError, IndexError, KeyError, AttributeError, OverflowError, TypeError) as error:
@@ -395,7 +395,7 @@ def construct(node: yaml.Node) -> tuple[Any, bool, bool]:
             mapping.value = pairs
 
 
-def _mappings(root: yaml.Node) -> list[yaml.MappingNode]:
+def mapping_nodes(root: yaml.Node) -> list[yaml.MappingNode]:
     """Every mapping node under `root`, each once (aliases share nodes)."""
     found: dict[int, yaml.MappingNode] = {}
     stack = [root]

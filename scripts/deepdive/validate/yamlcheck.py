@@ -26,7 +26,7 @@ from deepdive.manifests import (
     nesting_error,
 )
 from deepdive.validate.findings import Finding, Severity, field_path
-from deepdive.validate.goyaml import GoDocument, documents
+from deepdive.validate.goyaml import GoDocument, documents, mapping_nodes
 
 # Files are read whole (though checked document by document): 64 MiB holds about 200,000
 # small resources and keeps a run's memory bounded. Bombs are refused by what they expand to.
@@ -301,27 +301,15 @@ def expanded_size(root: yaml.Node) -> int:
 
 def _duplicate_keys(root: yaml.Node) -> Iterator[tuple[yaml.Node, str, int]]:
     """Repeated keys in any mapping; each mapping is visited once, even when aliased."""
-    stack = [root]
-    seen_nodes: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if type(node) is yaml.MappingNode:
-            if id(node) in seen_nodes:
+    for mapping in mapping_nodes(root):
+        first_line: dict[str, int] = {}
+        for key, _ in mapping.value:
+            if type(key) is not yaml.ScalarNode:
                 continue
-            seen_nodes.add(id(node))
-            first_line: dict[str, int] = {}
-            for key, value in node.value:
-                stack.append(value)
-                if type(key) is not yaml.ScalarNode:
-                    stack.append(key)
-                    continue
-                if key.value in first_line and key.value != "<<":
-                    yield key, key.value, first_line[key.value]
-                else:
-                    first_line.setdefault(key.value, key.start_mark.line + 1)
-        elif type(node) is yaml.SequenceNode and id(node) not in seen_nodes:
-            seen_nodes.add(id(node))
-            stack.extend(node.value)
+            if key.value in first_line and key.value != "<<":
+                yield key, key.value, first_line[key.value]
+            else:
+                first_line.setdefault(key.value, key.start_mark.line + 1)
 
 
 def _document_resources(checked: CheckedFile, document: Document) -> list[Resource]:
